@@ -1,0 +1,29 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= dev,bundled,nnsight,accelerate
+
+.PHONY: install demo test lint bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $@
+
+demo: install
+	$(VENV)/bin/secsteer demo
+
+test: install
+	$(PY) -m ruff check src tests
+	$(PY) -m pytest -q
+
+lint: install
+	$(PY) -m ruff check src tests
+	$(PY) -m mypy src
+
+bench: install
+	$(PY) -m benchmarks

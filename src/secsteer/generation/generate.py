@@ -1,0 +1,92 @@
+"""Batched sampling of completions, optionally steered, with seeds and stop strings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from secsteer.generation.prompts import truncate_at_stop
+from secsteer.steering.apply import Steering, steering_context
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    max_new_tokens: int = 128
+    temperature: float = 0.0          # 0 means greedy
+    top_p: float = 0.95
+    seed: int = 0
+    batch_size: int = 8
+    stop: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+
+@torch.inference_mode()
+def generate(
+    model: nn.Module,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    config: GenerationConfig = GenerationConfig(),
+    steering: Steering | None = None,
+    row_scales: Sequence[float] | None = None,
+    show_progress: bool = False,
+) -> list[str]:
+    """One completion per prompt (the new text only, cut at the first stop string).
+
+    row_scales: one steering scale per prompt (needs `steering`), applied per batch row, so a batch can hold
+    several scales of the same vector. Batch b is sampled with seed `config.seed + b`.
+    """
+    if row_scales is not None and (steering is None or len(row_scales) != len(prompts)):
+        raise ValueError("row_scales needs a steering record and exactly one scale per prompt")
+    device = next(model.parameters()).device
+    outputs: list[str] = [""] * len(prompts)
+    starts = range(0, len(prompts), config.batch_size)
+    for b, start in enumerate(tqdm(starts, disable=not show_progress, desc="generate")):
+        rows = list(range(start, min(start + config.batch_size, len(prompts))))
+        batch = _encode_left(tokenizer, [prompts[i] for i in rows], device)
+        scales = [row_scales[i] for i in rows] if row_scales is not None else None
+        torch.manual_seed(config.seed + b)
+        with steering_context(model, steering, scales):
+            out = model.generate(**batch, **_sampling_kwargs(config, tokenizer))
+        new = out[:, batch["input_ids"].shape[1]:]
+        for i, row in zip(rows, new):
+            outputs[i] = truncate_at_stop(tokenizer.decode(row, skip_special_tokens=True), config.stop)
+    return outputs
+
+
+def _encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"     # every prompt ends at the same column, where generation starts
+    try:
+        batch = tokenizer(texts, return_tensors="pt", padding=True)
+    finally:
+        tokenizer.padding_side = side
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def _sampling_kwargs(config: GenerationConfig, tokenizer: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "max_new_tokens": config.max_new_tokens,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
+    if config.temperature > 0:
+        kwargs.update(do_sample=True, temperature=config.temperature, top_p=config.top_p, top_k=0)
+    else:
+        kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+    if config.stop:
+        kwargs.update(stop_strings=list(config.stop), tokenizer=tokenizer)
+    return kwargs

@@ -1,0 +1,87 @@
+"""Build a SteeringVector from contrast pairs: read both sides, aggregate the paired differences."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from torch import nn
+
+from secsteer.activations.read import Activations, Pooling, read_activations
+from secsteer.data.pairs import ContrastPair, pairs_hash, require_pairs
+from secsteer.model.layers import num_layers
+from secsteer.model.load import model_id
+from secsteer.vectors.methods import get_method
+from secsteer.vectors.vector import SteeringVector, VectorMeta
+
+log = logging.getLogger(__name__)
+
+
+def read_pairs(
+    model: nn.Module,
+    tokenizer: Any,
+    pairs: Sequence[ContrastPair],
+    layers: Sequence[int] | str | None = None,
+    pooling: Pooling = "mean",
+    batch_size: int = 8,
+    show_progress: bool = False,
+) -> tuple[Activations, Activations]:
+    """Activations of the secure sides and of the insecure sides, row i = pair i."""
+    require_pairs(pairs)
+    texts = [p.secure for p in pairs] + [p.insecure for p in pairs]
+    both = read_activations(model, tokenizer, texts, layers, pooling, batch_size, show_progress=show_progress)
+    n = len(pairs)
+    secure = Activations({k: v[:n] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
+    insecure = Activations({k: v[n:] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
+    return secure, insecure
+
+
+def vector_from_activations(
+    model: nn.Module,
+    secure: Activations,
+    insecure: Activations,
+    pairs: Sequence[ContrastPair],
+    method: str = "mean_diff",
+    pooling: str = "mean",
+    source: str = "",
+    filters: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> SteeringVector:
+    aggregate = get_method(method)
+    directions = {layer: aggregate(secure.pooled[layer], insecure.pooled[layer]) for layer in secure.layers}
+    meta = VectorMeta(
+        model_id=model_id(model),
+        architecture=type(model).__name__,
+        hidden_size=int(next(iter(directions.values())).numel()),
+        num_layers=num_layers(model),
+        method=method,
+        n_pairs=len(pairs),
+        pairs_hash=pairs_hash(pairs),
+        layer_norms=dict(secure.token_norm),
+        pooling=pooling,
+        source=source,
+        filters=filters or {},
+        extra={"cwes": sorted({p.cwe for p in pairs}), **(extra or {})},
+    )
+    return SteeringVector(directions=directions, meta=meta)
+
+
+def build_vector(
+    model: nn.Module,
+    tokenizer: Any,
+    pairs: Sequence[ContrastPair],
+    method: str = "mean_diff",
+    layers: Sequence[int] | str | None = None,
+    pooling: Pooling = "mean",
+    batch_size: int = 8,
+    source: str = "",
+    filters: dict[str, Any] | None = None,
+    show_progress: bool = False,
+) -> SteeringVector:
+    """Secure minus insecure, per layer, from real hidden states of both sides of every pair."""
+    get_method(method)   # fail on a bad name before the forward passes
+    secure, insecure = read_pairs(model, tokenizer, pairs, layers, pooling, batch_size, show_progress)
+    vector = vector_from_activations(model, secure, insecure, pairs, method, pooling, source, filters)
+    log.info("built %s vector from %d pairs over %d layers", method, len(pairs), len(vector.layers))
+    return vector
