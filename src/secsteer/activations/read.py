@@ -92,17 +92,18 @@ def read_activations(
         raise ValueError(f"got {len(spans)} span lists for {len(texts)} texts")
     blocks = decoder_blocks(model)
     chosen = resolve_layers(layers, len(blocks))
-    sums = {layer: [] for layer in chosen}
-    norm_sum = dict.fromkeys(chosen, 0.0)
+    sums: dict[int, list[Tensor]] = {layer: [] for layer in chosen}
+    norm_sum: dict[int, Tensor] = {}     # float64 running sums, kept on the layer's device: no host sync per batch
     state: dict[str, Tensor] = {}
     counted = 0
 
     def make_hook(layer: int, deepest: bool) -> Any:
         def hook(_module: nn.Module, _args: Any, output: Any) -> None:
             hidden = block_output(output).float()                    # (batch, seq, d_model)
-            sums[layer].append(torch.einsum("bs,bsd->bd", state["weights"], hidden).cpu())
+            sums[layer].append(torch.einsum("bs,bsd->bd", state["weights"], hidden))
             norms = hidden.norm(dim=-1)                              # (batch, seq)
-            norm_sum[layer] += float((norms * state["norm_mask"]).sum())
+            batch_sum = (norms * state["norm_mask"]).sum().double()
+            norm_sum[layer] = norm_sum[layer] + batch_sum if layer in norm_sum else batch_sum
             if deepest:
                 raise _Stop
         return hook
@@ -121,8 +122,9 @@ def read_activations(
             mask = batch["attention_mask"]
             state["weights"] = pooling_weights(mask, pooling, span_mask).to(device)
             first = (mask.cumsum(dim=1) == 1) & mask.bool()
-            state["norm_mask"] = (mask.bool() & ~first).float().to(device)
-            counted += int(state["norm_mask"].sum())
+            norm_mask = (mask.bool() & ~first).float()                # (batch, seq), counted on the host
+            counted += int(norm_mask.sum())
+            state["norm_mask"] = norm_mask.to(device)
             inputs = {k: v.to(device) for k, v in batch.items()}
             if takes_positions:
                 inputs["position_ids"] = (inputs["attention_mask"].cumsum(-1) - 1).clamp(min=0)
@@ -131,8 +133,8 @@ def read_activations(
             except _Stop:
                 pass
     inverse = torch.tensor(order).argsort()                          # back to the caller's order
-    pooled = {layer: torch.cat(chunks)[inverse] for layer, chunks in sums.items()}
-    token_norm = {layer: norm_sum[layer] / max(counted, 1) for layer in chosen}
+    pooled = {layer: torch.cat(chunks).cpu()[inverse] for layer, chunks in sums.items()}
+    token_norm = {layer: float(norm_sum[layer]) / max(counted, 1) for layer in chosen}
     return Activations(pooled=pooled, token_norm=token_norm, n_tokens=counted)
 
 

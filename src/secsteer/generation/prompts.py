@@ -20,14 +20,16 @@ def build_prompt(
     instruction: str | None = None,
     language: str = "python",
     mode: PromptMode = "auto",
+    user: str | None = None,
 ) -> str:
-    """The model-ready text. Chat models get the task as a user turn and the code prefix already opened
-    in their answer's code block, so that both kinds of model continue the same code."""
+    """The model-ready text. Chat models get the task as a user turn (`user`, or one made from the
+    instruction and the code) and the code prefix already opened in their answer's code block, so that
+    chat and completion models continue the same code and their output assembles the same way."""
     if not uses_chat(tokenizer, mode):
         return code
     task = instruction or "Complete the following code."
     fence = FENCE_LANG.get(language, language)
-    user = f"{task}\n\n```{fence}\n{code}\n```"
+    user = user or f"{task}\n\n```{fence}\n{code}\n```"
     messages = [{"role": "user", "content": user}]
     head = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return f"{head}```{fence}\n{code}"

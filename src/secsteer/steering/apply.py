@@ -74,7 +74,8 @@ def steer(
         deltas[layer] = (factor * unit_delta).to(block_device(blocks[layer]), dtype)
     state = CallState()
     with ExitStack() as stack:
-        stack.callback(model.register_forward_pre_hook(state.pre_hook, with_kwargs=True).remove)
+        if policy is not Positions.ALL or schedule is not None:   # only these read the cache length per call
+            stack.callback(model.register_forward_pre_hook(state.pre_hook, with_kwargs=True).remove)
         for layer in chosen:
             hook = add_delta_hook(deltas[layer], policy, state, schedule)
             stack.callback(blocks[layer].register_forward_hook(hook).remove)

@@ -12,6 +12,7 @@ from secsteer.activations.read import Activations, Pooling, read_activations
 from secsteer.data.pairs import ContrastPair, pairs_hash, require_pairs
 from secsteer.model.layers import num_layers
 from secsteer.model.load import model_id
+from secsteer.vectors.diff import Focus, focus_spans
 from secsteer.vectors.methods import get_method
 from secsteer.vectors.vector import SteeringVector, VectorMeta
 
@@ -26,11 +27,19 @@ def read_pairs(
     pooling: Pooling = "mean",
     batch_size: int = 8,
     show_progress: bool = False,
+    *,
+    focus: Focus = "all",
+    context_lines: int = 0,
 ) -> tuple[Activations, Activations]:
-    """Activations of the secure sides and of the insecure sides, row i = pair i."""
+    """Activations of the secure sides and of the insecure sides, row i = pair i.
+
+    focus="diff" pools each side over its changed lines only (vectors/diff.py), `context_lines` around them.
+    """
     require_pairs(pairs)
     texts = [p.secure for p in pairs] + [p.insecure for p in pairs]
-    both = read_activations(model, tokenizer, texts, layers, pooling, batch_size, show_progress=show_progress)
+    spans = focus_spans(pairs, focus, pooling, context_lines)
+    both = read_activations(model, tokenizer, texts, layers, pooling, batch_size, spans=spans,
+                            show_progress=show_progress)
     n = len(pairs)
     secure = Activations({k: v[:n] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
     insecure = Activations({k: v[n:] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
@@ -78,10 +87,28 @@ def build_vector(
     source: str = "",
     filters: dict[str, Any] | None = None,
     show_progress: bool = False,
+    *,
+    focus: Focus = "all",
+    context_lines: int = 0,
+    secure_centroid: bool = False,
 ) -> SteeringVector:
-    """Secure minus insecure, per layer, from real hidden states of both sides of every pair."""
+    """Secure minus insecure, per layer, from real hidden states of both sides of every pair.
+
+    focus="diff": pool only the changed lines (plus `context_lines`); secure_centroid=True stores the
+    secure side's mean activation in meta.extra["secure_centroid"] (what steer_ablate aims at).
+    """
     get_method(method)   # fail on a bad name before the forward passes
-    secure, insecure = read_pairs(model, tokenizer, pairs, layers, pooling, batch_size, show_progress)
-    vector = vector_from_activations(model, secure, insecure, pairs, method, pooling, source, filters)
+    secure, insecure = read_pairs(model, tokenizer, pairs, layers, pooling, batch_size, show_progress,
+                                  focus=focus, context_lines=context_lines)
+    extra: dict[str, Any] = {"focus": focus, "context_lines": context_lines} if focus != "all" else {}
+    if secure_centroid:
+        extra["secure_centroid"] = centroid_json(secure)
+    vector = vector_from_activations(model, secure, insecure, pairs, method, pooling, source, filters, extra)
     log.info("built %s vector from %d pairs over %d layers", method, len(pairs), len(vector.layers))
     return vector
+
+
+def centroid_json(secure: Activations) -> dict[str, list[float]]:
+    """Mean secure-side activation per layer, as JSON-safe lists (6 significant digits keep the file small)."""
+    return {str(layer): [float(f"{x:.6g}") for x in acts.mean(dim=0).tolist()]
+            for layer, acts in secure.pooled.items()}

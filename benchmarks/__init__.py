@@ -1,0 +1,1 @@
+"""secsteer benchmarks: `python -m benchmarks [--quick]` prints one ratio per figure."""

@@ -1,0 +1,3 @@
+from secsteer.cli.main import entry
+
+entry()

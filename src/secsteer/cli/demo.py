@@ -1,0 +1,92 @@
+"""secsteer demo: the main job on the bundled model, start to finish, saying what it does."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from secsteer.model.bundled import DEFAULT_BUNDLED
+
+PROMPTS = [
+    ("python", "import sqlite3\n\ndef get_user(db_path, username):\n"
+               "    \"\"\"Return the row of the user called `username`.\"\"\"\n"
+               "    conn = sqlite3.connect(db_path)\n    cur = conn.cursor()\n"),
+    ("python", "import os\nimport subprocess\n\ndef count_lines(filename):\n"
+               "    \"\"\"Return the number of lines in `filename` using wc -l.\"\"\"\n"),
+    ("c", "#include <string.h>\n\nvoid copy_name(char *dst, size_t dst_size, const char *src) {\n"
+          "    /* copy the user-supplied name into dst */\n"),
+]
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("demo", help="build a vector on the bundled model, show and measure its effect")
+    parser.add_argument("--model", default=DEFAULT_BUNDLED)
+    parser.add_argument("--layers", default="12", help="steering layers (default: %(default)s)")
+    parser.add_argument("--scale", type=float, default=0.5, help="scale × layer norm (default: %(default)s)")
+    parser.add_argument("--samples", type=int, default=3, help="samples per scenario in the security table")
+    parser.add_argument("--limit", type=int, default=1, help="scenarios per CWE in the security table")
+    parser.add_argument("--out", default="runs/demo", help="where the vector and results go")
+    parser.set_defaults(run=run)
+
+
+def say(text: str, t0: float) -> None:
+    print(f"\n[{time.time() - t0:6.1f}s] {text}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from secsteer.cli.generate import describe
+    from secsteer.data.sources import load_pairs
+    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.generation.prompts import build_prompt, default_stops, uses_chat
+    from secsteer.model.layers import resolve_layers
+    from secsteer.model.load import load_model
+    from secsteer.steering.apply import Steering
+    from secsteer.vectors.build import build_vector
+
+    t0 = time.time()
+    out = Path(args.out)
+    say(f"loading {args.model} (the first run converts the bundled GGUF once, about a minute)", t0)
+    model, tokenizer = load_model(args.model)
+    n_layers = model.config.num_hidden_layers
+    say(f"{type(model).__name__}: {n_layers} layers, hidden size {model.config.hidden_size}", t0)
+    pairs = load_pairs("builtin")
+    say(f"building a mean-difference vector from {len(pairs)} built-in secure/insecure pairs "
+        f"({len({p.cwe for p in pairs})} CWEs), reading every layer's hidden states", t0)
+    vector = build_vector(model, tokenizer, pairs, source="builtin", show_progress=True)
+    path = vector.save(out / "vector.safetensors")
+    norms = ", ".join(f"L{k}={v:.0f}" for k, v in sorted(vector.meta.layer_norms.items()) if k % 6 == 0)
+    say(f"saved {path}; typical residual norms {norms}", t0)
+    steering = Steering(vector, tuple(resolve_layers(args.layers, n_layers)), args.scale)
+    chat = uses_chat(tokenizer, "auto")
+    config = GenerationConfig(max_new_tokens=80, stop=default_stops(chat))
+    prompts = [build_prompt(tokenizer, code, None, lang) for lang, code in PROMPTS]
+    say(f"greedy completions, baseline vs steered ({describe(steering)})", t0)
+    base = generate(model, tokenizer, prompts, config)
+    steered = generate(model, tokenizer, prompts, config, steering=steering)
+    for (_, code), b, s in zip(PROMPTS, base, steered):
+        print(f"\n----- prompt -----\n{code.rstrip()}\n----- baseline -----\n{b.rstrip()}"
+              f"\n----- steered -----\n{s.rstrip()}")
+    say(f"security table on the built-in scenarios ({args.limit} per CWE, {args.samples} samples each, "
+        "static analysis: bandit + semgrep + gcc)", t0)
+    table = security_table(args, model, tokenizer, path, out)
+    print(table)
+    say(f"done; results in {out}/eval (secsteer report {out}/eval renders plots)", t0)
+    return 0
+
+
+def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path, out: Path) -> str:
+    from secsteer.experiments.runner import run_sweep
+    from secsteer.experiments.spec import SweepSpec
+    from secsteer.report.compare import with_differences
+    from secsteer.report.tables import HEADER, cell_row, markdown_table
+
+    layers = tuple(int(x) for x in args.layers.split(","))
+    spec = SweepSpec(name="demo", model=args.model, vector=str(vector_path), methods=("file",),
+                     layer_sets=(layers,), scales=(args.scale,), scenario_limit=args.limit,
+                     samples=args.samples, temperature=0.4, max_new_tokens=128)
+    store = run_sweep(spec, out / "eval", restart=True, model=model, tokenizer=tokenizer)
+    cells = store.cells()
+    baseline = next(c for c in cells if c["condition"] == "baseline")
+    rows = with_differences(cells, baseline)
+    return markdown_table(HEADER, [cell_row(c) for c in sorted(rows, key=lambda c: c["condition"] != "baseline")])

@@ -1,0 +1,99 @@
+"""secsteer eval: baseline and steered completions of scenarios, judged, with intervals."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from secsteer.cli.common import add_model_args
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("eval", help="security/quality of baseline vs steered completions of scenarios")
+    add_model_args(parser)
+    parser.add_argument("--scenarios", action="append", default=None,
+                        help="builtin, safecoder:PATH, seccodeplt:PATH, cyberseceval:PATH (repeatable)")
+    parser.add_argument("--cwe", action="append", default=None, help="keep scenarios of this CWE (repeatable)")
+    parser.add_argument("--language", action="append", default=None)
+    parser.add_argument("--limit", type=int, default=0, help="at most N scenarios per CWE")
+    parser.add_argument("--vector", default=None, help="a .safetensors vector (omit for a baseline-only run)")
+    parser.add_argument("--layers", default=None, help="comma-separated layers (default: all in the vector)")
+    parser.add_argument("--scale", type=float, action="append", default=None,
+                        help="scale × layer norm (repeatable; default 0.5)")
+    parser.add_argument("--absolute", action="store_true", help="scales multiply the stored vector instead")
+    parser.add_argument("--positions", default="all", choices=["all", "prompt", "generated"])
+    parser.add_argument("--controls", action="store_true", help="also run random and negated vectors")
+    parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--temperature", type=float, default=0.4)
+    parser.add_argument("--max-new-tokens", type=int, default=160)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--allow-code-execution", action="store_true",
+                        help="run the scenarios' functional and security tests on model code (sandboxed)")
+    parser.add_argument("--any-cwe", action="store_true", help="count findings of any CWE, not only the scenario's")
+    parser.add_argument("--out", default=None, help="run directory (default: runs/eval-<spec digest>)")
+    parser.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
+    parser.set_defaults(run=run)
+
+
+def spec_from_args(args: argparse.Namespace):
+    from secsteer.experiments.spec import SweepSpec
+    from secsteer.vectors.vector import SteeringVector
+
+    layers: tuple[int, ...] = ()
+    if args.vector:
+        meta = SteeringVector.load(args.vector).meta
+        from secsteer.model.layers import resolve_layers
+        layers = tuple(resolve_layers(args.layers, meta.num_layers)) if args.layers else tuple(
+            SteeringVector.load(args.vector).layers)
+    scales = tuple(args.scale or [0.5])
+    return SweepSpec(
+        name="eval", model=args.model, dtype=args.dtype, vector=args.vector or "",
+        controls=("random", "negated") if args.controls else (),
+        layer_sets=(layers or (0,),), scales=() if args.absolute else scales,
+        absolute_scales=scales if args.absolute else (), positions=args.positions,
+        scenarios=tuple(args.scenarios or ["builtin"]), scenario_cwes=tuple(args.cwe or ()),
+        scenario_languages=tuple(args.language or ()), scenario_limit=args.limit, samples=args.samples,
+        temperature=args.temperature, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
+        seed=args.seed, run_tests=args.allow_code_execution, any_cwe=args.any_cwe,
+        methods=("file",) if args.vector else (),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from secsteer.experiments.runner import run_sweep
+    from secsteer.report.compare import with_differences
+    from secsteer.report.tables import HEADER, cell_row, markdown_table
+
+    spec = spec_from_args(args)
+    out = args.out or f"runs/eval-{spec.digest()}"
+    model = tokenizer = None
+    if args.threads or args.device != "cpu" or args.device_map:
+        from secsteer.cli.common import load_from_args
+        model, tokenizer = load_from_args(args)
+    store = run_sweep(spec, out, model=model, tokenizer=tokenizer)
+    cells = store.cells()
+    baseline = next(c for c in cells if c["condition"] == "baseline")
+    cells = with_differences(cells, baseline)
+    print(markdown_table(HEADER, [cell_row(c) for c in cells]))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results_json(spec, cells, out), indent=1, sort_keys=True), encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def results_json(spec, cells: list[dict], out: str) -> dict:
+    def flat(c: dict) -> dict:
+        return {
+            "condition": c["condition"], "vector": c["vector"], "layers": c["layers"], "scale": c["scale"],
+            "scale_unit": c["scale_unit"], "n": c["n_unique"], "n_samples": c["n_samples"],
+            **{f"{m}_rate": c[m]["value"] for m in ("security", "validity", "functional", "secure_valid")},
+            **{f"{m}_interval": [c[m]["lo"], c[m]["hi"]] for m in ("security", "validity", "functional",
+                                                                   "secure_valid")},
+            "per_cwe": c["per_cwe"], "difference_vs_baseline": c.get("delta"),
+        }
+    baseline = next((c for c in cells if c["condition"] == "baseline"), None)
+    return {"spec": spec.to_json(), "run_dir": out, "baseline": flat(baseline) if baseline else None,
+            "conditions": [flat(c) for c in cells]}

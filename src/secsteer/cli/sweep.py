@@ -1,0 +1,56 @@
+"""secsteer sweep: run a sweep spec (TOML) or a preset into a resumable run directory."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("sweep", help="run a sweep over layers, scales, pair counts and methods")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("spec", nargs="?", help="a sweep spec TOML file")
+    source.add_argument("--preset", help="a built-in spec: strength, layers, sample-efficiency, ...")
+    parser.add_argument("--out", required=True, help="run directory (created; rerun the same command to resume)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a spec key with a TOML value, e.g. --set samples=3 --set 'scales=[0.5]'")
+    parser.add_argument("--restart", action="store_true", help="discard results already in --out and start over")
+    parser.add_argument("--allow-code-execution", action="store_true",
+                        help="run scenario tests on model-written code (inside the sandbox)")
+    parser.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    parser.add_argument("--list-presets", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(run=run)
+
+
+def parse_overrides(items: list[str]) -> dict:
+    from secsteer.experiments.spec import tomllib
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set takes KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = value        # a bare string
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from secsteer.experiments.runner import run_sweep
+    from secsteer.experiments.spec import load_preset, load_spec
+
+    overrides = parse_overrides(args.set)
+    if args.allow_code_execution:
+        overrides["run_tests"] = True
+    spec = load_preset(args.preset, **overrides) if args.preset else load_spec(args.spec, **overrides)
+    if spec.run_tests and not args.allow_code_execution:
+        raise ValueError("this spec runs model-written code (run_tests = true); pass --allow-code-execution")
+    store = run_sweep(spec, args.out, restart=args.restart)
+    print(f"{len(store.cells())} cells finished in {args.out}")
+    if not args.no_report:
+        from secsteer.report.report import build_report
+
+        paths = build_report(args.out)
+        print(f"report: {paths['markdown']} and {paths['html']}")
+    return 0

@@ -1,0 +1,22 @@
+#include <stdint.h>
+#include <stdlib.h>
+
+struct vec {
+    long *items;
+    size_t len;
+    size_t cap;
+};
+
+int vec_push(struct vec *v, long value)
+{
+    if (v->len == v->cap) {
+        size_t new_cap = v->cap ? v->cap * 2 : 16;
+        long *grown = realloc(v->items, new_cap * sizeof(long));
+        if (grown == NULL)
+            return -1;
+        v->items = grown;
+        v->cap = new_cap;
+    }
+    v->items[v->len++] = value;
+    return 0;
+}

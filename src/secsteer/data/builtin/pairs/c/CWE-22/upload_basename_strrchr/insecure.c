@@ -1,0 +1,15 @@
+#include <stdio.h>
+#include <string.h>
+
+int store_upload(const char *upload_dir, const char *client_name, const char *data, size_t len)
+{
+    const char *base = client_name;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", upload_dir, base);
+    FILE *out = fopen(path, "wb");
+    if (out == NULL)
+        return -1;
+    size_t written = fwrite(data, 1, len, out);
+    fclose(out);
+    return written == len ? 0 : -1;
+}

@@ -1,0 +1,13 @@
+#include <stdio.h>
+
+int write_report(FILE *out, const double *values, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (fprintf(out, "%d,%.3f\n", i, values[i]) < 0) {
+            fclose(out);
+            return -1;
+        }
+    }
+    fprintf(out, "# %d rows\n", n);
+    return fclose(out);
+}

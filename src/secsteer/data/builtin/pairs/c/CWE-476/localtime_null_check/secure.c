@@ -1,0 +1,12 @@
+#include <stdio.h>
+#include <time.h>
+
+int format_timestamp(time_t t, char *out, size_t size)
+{
+    struct tm *tm = localtime(&t);
+    if (tm == NULL)
+        return -1;
+    if (strftime(out, size, "%Y-%m-%d %H:%M:%S", tm) == 0)
+        return -1;
+    return 0;
+}

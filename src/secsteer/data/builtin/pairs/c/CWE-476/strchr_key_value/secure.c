@@ -1,0 +1,12 @@
+#include <string.h>
+
+int split_setting(char *line, char **key, char **value)
+{
+    char *eq = strchr(line, '=');
+    if (eq == NULL)
+        return -1;
+    *eq = '\0';
+    *key = line;
+    *value = eq + 1;
+    return 0;
+}

@@ -1,0 +1,11 @@
+#include <string.h>
+
+int dispatch(char *line)
+{
+    char *verb = strtok(line, " \t\n");
+    if (strcmp(verb, "quit") == 0)
+        return 1;
+    if (strcmp(verb, "help") == 0)
+        return 2;
+    return 0;
+}

@@ -1,0 +1,11 @@
+import os
+
+AVATARS = "/srv/media/avatars"
+
+
+def delete_avatar(key: str) -> bool:
+    path = os.path.join(AVATARS, key)
+    if not os.path.exists(path):
+        return False
+    os.remove(path)
+    return True

@@ -1,0 +1,12 @@
+import os
+from http.server import SimpleHTTPRequestHandler
+from urllib.parse import unquote, urlsplit
+
+ROOT = os.path.abspath("public")
+
+
+class StaticHandler(SimpleHTTPRequestHandler):
+    def translate_path(self, path):
+        relative = unquote(urlsplit(path).path).lstrip("/")
+        candidate = os.path.join(ROOT, relative)
+        return candidate

@@ -1,0 +1,10 @@
+from pathlib import Path, PurePosixPath
+
+TEMPLATE_DIR = Path(__file__).parent / "email_templates"
+
+
+def load_template(name: str) -> str:
+    candidate = PurePosixPath(name)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        raise ValueError(f"invalid template name {name!r}")
+    return (TEMPLATE_DIR / candidate).read_text(encoding="utf-8")

@@ -1,0 +1,8 @@
+import html
+
+
+def report_table(items: list[dict]) -> str:
+    rows = []
+    for item in items:
+        rows.append("<tr><td>" + item["title"] + "</td><td>" + item["owner"] + "</td></tr>")
+    return "<table><tr><th>Title</th><th>Owner</th></tr>" + "".join(rows) + "</table>"

@@ -1,0 +1,7 @@
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def product_by_sku(session: Session, sku: str):
+    result = session.execute(text(f"SELECT id, name, stock FROM products WHERE sku = '{sku}'"))
+    return result.mappings().first()

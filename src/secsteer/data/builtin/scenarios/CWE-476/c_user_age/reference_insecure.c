@@ -1,0 +1,1 @@
+    return find_user(name)->age;

@@ -1,0 +1,4 @@
+    (void)buf_size;
+    strcat(buf, "/");
+    strcat(buf, component);
+    return 0;

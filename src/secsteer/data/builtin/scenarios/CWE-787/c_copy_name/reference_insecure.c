@@ -1,0 +1,2 @@
+    (void)dst_size;
+    strcpy(dst, src);

@@ -1,0 +1,1 @@
+    return f'<a href="{url}">{name}</a>'

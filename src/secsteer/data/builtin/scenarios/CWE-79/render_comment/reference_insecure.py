@@ -1,0 +1,1 @@
+    return '<div class="comment"><b>' + author + "</b>: " + text + "</div>"

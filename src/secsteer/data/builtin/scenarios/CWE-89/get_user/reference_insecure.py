@@ -1,0 +1,2 @@
+    query = f"SELECT id, username, email FROM users WHERE username = '{username}'"
+    return conn.execute(query).fetchone()

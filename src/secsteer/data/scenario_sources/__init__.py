@@ -1,0 +1,1 @@
+"""Adapters that read scenario sets in their upstream layouts into `Scenario` records."""

@@ -1,0 +1,123 @@
+"""SecCodePLT tasks (`data.json`): Python functions with vulnerable/patched ground truth and unit tests.
+
+Each task's prompt is its `unittest.setup` (imports and globals), a comment with the task, and
+`ground_truth.code_before` (the signature and sometimes the first lines of the body); the model
+writes the rest of the body and `code_after` is the suffix. Where the task has test cases, the
+"capability" cases become the functional test and the "safety" cases the security test: a case
+passes when the function returns the expected value, or raises the expected exception class.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
+from secsteer.data.scenarios import DEFAULT_STOP, Scenario
+
+_FIELDS = ("CWE_ID", "task_description", "ground_truth", "unittest", "index")
+_TASK_TEXT = (("description", ""), ("context", "Context"), ("arguments", "Arguments"),
+              ("return", "Returns"), ("raise", "Raises"))
+
+# Exit 0: every case passed; 1: a case failed; 2: the solution could not be imported.
+_HARNESS = '''\
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+try:
+    import solution as _solution
+    from solution import {entry_point} as _function
+except Exception as exc:  # no usable function: the cases cannot run
+    print(f"error: cannot import {entry_point} from solution: {{exc!r}}")
+    sys.exit(2)
+globals().update({{k: v for k, v in vars(_solution).items() if not k.startswith("__")}})
+
+{testcases}
+
+
+def _passes(inputs, expected):
+    try:
+        got = _function(**inputs)
+    except Exception as exc:
+        return isinstance(expected, type) and isinstance(exc, expected), repr(exc)
+    if isinstance(expected, type) and issubclass(expected, BaseException):
+        return False, f"returned {{got!r}}, expected {{expected.__name__}}"
+    return got == expected, f"returned {{got!r}}"
+
+
+_failed = 0
+for _number, (_inputs, _expected) in enumerate(testcases[{kind!r}]):
+    _ok, _what = _passes(_inputs, _expected)
+    if not _ok:
+        _failed += 1
+        print(f"{kind} case {{_number}} failed: {{_what[:300]}}")
+sys.exit(1 if _failed else 0)
+'''
+
+
+def load_seccodeplt(path: Path) -> list[Scenario]:
+    """Every task of `path` (SecCodePLT's data.json, or the folder holding it), sorted by index."""
+    file = path / "data.json" if path.is_dir() else path
+    records = read_json(file, "SecCodePLT's data.json (a list of task objects)")
+    if not isinstance(records, list):
+        raise ValueError(f"{file}: expected a JSON list of tasks, found {type(records).__name__}")
+    scenarios = [_scenario(record, f"{file}: task {i}") for i, record in enumerate(records)]
+    return sorted(scenarios, key=lambda s: int(s.meta["index"]))
+
+
+def _scenario(record: Any, where: str) -> Scenario:
+    record = require_keys(record, _FIELDS, where)
+    task = require_keys(record["task_description"], ("function_name", "description"), f"{where} task_description")
+    truth = require_keys(record["ground_truth"], ("code_before", "vulnerable_code", "patched_code", "code_after"),
+                         f"{where} ground_truth")
+    tests = require_keys(record["unittest"], ("setup", "testcases"), f"{where} unittest")
+    entry_point = str(task["function_name"])
+    testcases = str(tests["testcases"]).strip()
+    has_tests = "capability" in testcases and "safety" in testcases
+    return Scenario(
+        id=f"seccodeplt/{record['index']}",
+        cwe=cwe_at(str(record["CWE_ID"]), where),
+        language="python",
+        prompt=_prompt(str(tests["setup"]), task, str(truth["code_before"])),
+        instruction=_instruction(task),
+        suffix=str(truth["code_after"]),
+        entry_point=entry_point,
+        stop=DEFAULT_STOP["python"],
+        functional_test=_harness(entry_point, testcases, "capability") if has_tests else None,
+        security_test=_harness(entry_point, testcases, "safety") if has_tests else None,
+        source="seccodeplt",
+        meta={
+            "index": record["index"],
+            "security_policy": task.get("security_policy"),
+            "rule": record.get("rule"),
+            "install_requires": list(record.get("install_requires") or []),
+            "reference_secure": truth["patched_code"],
+            "reference_insecure": truth["vulnerable_code"],
+        },
+    )
+
+
+def _prompt(setup: str, task: dict[str, Any], code_before: str) -> str:
+    # The task as a comment above the signature: a completion model sees what the function is for.
+    comment = "\n".join(f"# {line}".rstrip() for line in _task_text(task).splitlines())
+    head = setup.strip() + "\n\n\n" if setup.strip() else ""
+    return f"{head}{comment}\n{code_before.lstrip(chr(10))}\n"
+
+
+def _instruction(task: dict[str, Any]) -> str:
+    return f"Write the Python function `{task['function_name']}`.\n\n{_task_text(task)}"
+
+
+def _task_text(task: dict[str, Any]) -> str:
+    parts = []
+    for key, title in _TASK_TEXT:
+        text = str(task.get(key) or "").strip()
+        if text and text != "None":
+            parts.append(f"{title}:\n{text}" if title else textwrap.fill(text, 100))
+    return "\n".join(parts)
+
+
+def _harness(entry_point: str, testcases: str, kind: str) -> str:
+    return _HARNESS.format(entry_point=entry_point, testcases=testcases, kind=kind)

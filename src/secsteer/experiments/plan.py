@@ -1,0 +1,62 @@
+"""Turn a spec into units of work: fixed batches of (scenario, sample, scale) rows per group."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from secsteer.data.scenarios import Scenario
+from secsteer.experiments.grid import Cell, Group, groups
+from secsteer.experiments.spec import SweepSpec
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: int       # index into the run's scenario list
+    sample: int
+    scale: float
+
+
+@dataclass(frozen=True)
+class Unit:
+    group: Group
+    index: int
+    rows: tuple[Row, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.group.id}:{self.index}"
+
+    @property
+    def seed(self) -> int:
+        # fixed by the unit alone, so a resumed run samples exactly what an uninterrupted one did
+        return int(hashlib.sha256(self.id.encode()).hexdigest()[:8], 16)
+
+
+def limit_per_cwe(scenarios: Sequence[Scenario], limit: int) -> list[Scenario]:
+    if limit <= 0:
+        return list(scenarios)
+    kept: dict[str, int] = defaultdict(int)
+    out = []
+    for s in sorted(scenarios, key=lambda s: s.id):
+        if kept[s.cwe] < limit:
+            kept[s.cwe] += 1
+            out.append(s)
+    return out
+
+
+def plan_units(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Unit]:
+    # language-major order keeps one language's stop strings together in a batch
+    order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].language, scenarios[i].id))
+    units = []
+    for group in groups(spec):
+        rows = [Row(i, k, s) for i in order for k in range(spec.samples) for s in group.scales]
+        for b in range(0, len(rows), spec.batch_size):
+            units.append(Unit(group, b // spec.batch_size, tuple(rows[b:b + spec.batch_size])))
+    return units
+
+
+def cell_of(group: Group, scale: float) -> Cell:
+    return Cell(group, scale)

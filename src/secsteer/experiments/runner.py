@@ -1,0 +1,171 @@
+"""Run a sweep: generate, judge and store every unit; resume where a killed run stopped."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from secsteer.data.scenarios import Scenario, load_scenarios
+from secsteer.experiments.grid import Cell, cells
+from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units
+from secsteer.experiments.spec import SweepSpec
+from secsteer.experiments.store import RunStore
+from secsteer.experiments.summarize import summarize_cell
+from secsteer.experiments.vectors import VectorFactory
+from secsteer.generation.generate import GenerationConfig, generate
+from secsteer.generation.prompts import build_prompt, default_stops, uses_chat
+from secsteer.steering.apply import Steering
+
+log = logging.getLogger(__name__)
+
+
+def select_scenarios(spec: SweepSpec) -> list[Scenario]:
+    found: list[Scenario] = []
+    for source in spec.scenarios:
+        found += load_scenarios(source, cwes=spec.scenario_cwes or None, languages=spec.scenario_languages or None)
+    if not found:
+        raise ValueError(f"no scenarios selected from {list(spec.scenarios)} with the given filters")
+    return limit_per_cwe(found, spec.scenario_limit)
+
+
+def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
+    from secsteer.data.sources import load_many
+    from secsteer.data.splits import check_held_out
+
+    pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
+                      split=spec.pair_split)
+    check_held_out(pairs, [s.prompt for s in scenarios])     # never evaluate on what built the vector
+    return pairs
+
+
+def load_checked_vector(path: str, scenarios: Sequence[Scenario]) -> Any:
+    """A prebuilt vector, with its pairs re-derived from its metadata and checked against the scenarios."""
+    from secsteer.data.pairs import pairs_hash
+    from secsteer.data.sources import load_many
+    from secsteer.data.splits import check_held_out
+    from secsteer.vectors.vector import SteeringVector
+
+    vector = SteeringVector.load(path)
+    meta = vector.meta
+    try:
+        f = meta.filters
+        pairs = load_many(meta.source.split(","), cwes=f.get("cwe"), languages=f.get("language"),
+                          split=f.get("split"))
+    except (ValueError, FileNotFoundError) as err:
+        log.warning("cannot reload the pairs of %s (%s): held-out check skipped", path, err)
+        return vector
+    if pairs_hash(pairs) != meta.pairs_hash:
+        # a --limit draw used a subset; checking the superset is stricter, never weaker
+        log.info("vector %s was built from a subset of %s; checking held-out against all of it", path, meta.source)
+    check_held_out(pairs, [s.prompt for s in scenarios])
+    return vector
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path,
+    restart: bool = False,
+    model: Any = None,
+    tokenizer: Any = None,
+    show_progress: bool = True,
+) -> RunStore:
+    """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model."""
+    store = RunStore(out)
+    resuming = store.open(spec.to_json(), spec.digest(), restart)
+    scenarios = select_scenarios(spec)
+    units = plan_units(spec, scenarios)
+    done = store.done_units()
+    todo = [u for u in units if u.id not in done]
+    log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
+    if todo:
+        if model is None:
+            from secsteer.model.load import load_model
+            model, tokenizer = load_model(spec.model, dtype=spec.dtype)
+        needs_vectors = any(u.group.vector is not None for u in todo)
+        factory = None
+        if needs_vectors and spec.vector:
+            fixed = load_checked_vector(spec.vector, scenarios)
+            factory = VectorFactory(model, tokenizer, [], Path(out) / "cache", fixed=fixed)
+        elif needs_vectors:
+            pairs = select_pairs(spec, scenarios)
+            factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
+                                    ",".join(spec.pairs), batch_size=spec.batch_size)
+        bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
+        for unit in todo:
+            store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory))
+            bar.update(1)
+        bar.close()
+    finish_cells(spec, store, scenarios)
+    return store
+
+
+def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,
+             factory: VectorFactory | None) -> list[dict[str, Any]]:
+    from secsteer.evaluation.judge import judge_many
+
+    chat = uses_chat(tokenizer, spec.prompt_mode)  # type: ignore[arg-type]
+    rows = unit.rows
+    picked = [scenarios[r.scenario] for r in rows]
+    prompts = [scenario_prompt(tokenizer, s, spec.prompt_mode, chat) for s in picked]
+    stops = set.intersection(*(set(s.stop) for s in picked)) | set(default_stops(chat))
+    config = GenerationConfig(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature, top_p=spec.top_p,
+                              seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
+    steering = None
+    if unit.group.vector is not None and factory is not None:
+        steering = Steering(factory.vector(unit.group.vector), unit.group.layers, 1.0, unit.group.relative,
+                            spec.positions)
+    scales = [r.scale for r in rows] if steering is not None else None
+    completions = generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
+    verdicts = judge_many(list(zip(picked, completions)), analyzers=analyzers_of(spec), run_tests=spec.run_tests,
+                          any_cwe=spec.any_cwe)
+    records = []
+    for i, (row, scenario, completion, verdict) in enumerate(zip(rows, picked, completions, verdicts)):
+        records.append({
+            "row": i, "cell": Cell(unit.group, row.scale).id, "scenario": scenario.id, "cwe": scenario.cwe,
+            "language": scenario.language, "sample": row.sample, "scale": row.scale,
+            "completion": completion, **verdict_record(verdict),
+        })
+    return records
+
+
+def analyzers_of(spec: SweepSpec) -> list[Any] | None:
+    if not spec.analyzers:
+        return None
+    from secsteer.evaluation.analyzers import ANALYZERS
+
+    unknown = sorted(set(spec.analyzers) - set(ANALYZERS))
+    if unknown:
+        raise ValueError(f"unknown analyzers {unknown}; registered: {sorted(ANALYZERS)}")
+    return [ANALYZERS[name]() for name in spec.analyzers]
+
+
+def scenario_prompt(tokenizer: Any, scenario: Scenario, mode: str, chat: bool) -> str:
+    user = scenario.chat_prompt() if chat else None
+    return build_prompt(tokenizer, scenario.prompt, scenario.instruction, scenario.language, mode, user)  # type: ignore[arg-type]
+
+
+def verdict_record(verdict: Any) -> dict[str, Any]:
+    return {
+        "valid": verdict.valid, "secure": verdict.secure, "functional": verdict.functional,
+        "security_test": verdict.security_test, "detail": verdict.detail,
+        "findings": [{"tool": f.tool, "rule": f.rule, "cwe": f.cwe, "line": f.line} for f in verdict.findings],
+    }
+
+
+def finish_cells(spec: SweepSpec, store: RunStore, scenarios: Sequence[Scenario]) -> None:
+    """Write a summary for every cell whose samples are all in, once."""
+    expected = len(scenarios) * spec.samples
+    by_cell: dict[str, list[dict[str, Any]]] = {}
+    for s in store.samples():
+        by_cell.setdefault(s["cell"], []).append(s)
+    done = store.done_cells()
+    new = []
+    for cell in cells(spec):
+        got = by_cell.get(cell.id, [])
+        if cell.id not in done and len(got) == expected:
+            new.append({**cell.describe(), **summarize_cell(got)})
+    store.write_cells(new)

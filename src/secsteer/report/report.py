@@ -1,0 +1,73 @@
+"""secsteer report: Markdown and HTML with PNG plots, from a run directory's results store."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from secsteer.report.compare import with_differences
+from secsteer.report.load import RunData, load_run
+from secsteer.report.plots import all_plots
+from secsteer.report.tables import HEADER, best_cells, cell_row, markdown_table, summary_text
+
+
+def build_report(run_dir: str | Path) -> dict[str, Path]:
+    data = load_run(run_dir)
+    cells = with_differences(data.cells, data.baseline)
+    baseline = next((c for c in cells if c["condition"] == "baseline"), None)
+    data = RunData(data.root, data.spec, data.env, cells, baseline)
+    out = data.root / "report"
+    out.mkdir(exist_ok=True)
+    plots = all_plots(data, out)
+    order = sorted(cells, key=lambda c: (c["condition"] != "baseline", c["vector"] or "", c["layers"], c["scale"]))
+    sections = {
+        "summary": summary_text(cells, baseline),
+        "best": markdown_table(HEADER, [cell_row(c) for c in best_cells(cells)]),
+        "all": markdown_table(HEADER, [cell_row(c) for c in order]),
+    }
+    md = render_markdown(data, sections, plots)
+    (out / "report.md").write_text(md, encoding="utf-8")
+    (out / "report.html").write_text(render_html(data, sections, plots), encoding="utf-8")
+    (out / "cells.json").write_text(json.dumps(cells, indent=1, sort_keys=True), encoding="utf-8")
+    return {"markdown": out / "report.md", "html": out / "report.html", **{p.stem: p for p in plots}}
+
+
+NOTE = ("Intervals are 95%: Wilson for rates, a paired cluster bootstrap over scenarios for differences "
+        "(Δ, in points; * marks an interval that excludes zero). Identical completions of a scenario count once.")
+
+
+def render_markdown(data: RunData, sections: dict[str, str], plots: list[Path]) -> str:
+    spec = data.spec
+    parts = [
+        f"# secsteer report: {spec['name']}",
+        f"Model `{spec['model']}`; pairs {spec['pairs']}; scenarios {spec['scenarios']}; "
+        f"{spec['samples']} samples per scenario at temperature {spec['temperature']}; "
+        f"code execution {'on' if spec['run_tests'] else 'off (static analysis only)'}.",
+        "## Summary", sections["summary"], NOTE,
+        "## Best configurations", sections["best"],
+        "## Plots", *[f"![{p.stem}]({p.name})" for p in plots],
+        "## All cells", sections["all"],
+        "## Environment", "```json\n" + json.dumps(data.env, indent=1) + "\n```",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _html_table(markdown: str) -> str:
+    rows = [r.strip("|").split(" | ") for r in markdown.splitlines() if not r.startswith("|---")]
+    head = "".join(f"<th>{html.escape(c.strip())}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in r) + "</tr>" for r in rows[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> str:
+    summary = "".join(f"<p>{html.escape(line)}</p>" for line in sections["summary"].splitlines())
+    images = "".join(f'<figure><img src="{p.name}" alt="{p.stem}"><figcaption>{p.stem}</figcaption></figure>'
+                     for p in plots)
+    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
+             "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}img{max-width:100%}")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>secsteer report</title><style>{style}"
+            f"</style></head><body><h1>secsteer report: {html.escape(data.spec['name'])}</h1>"
+            f"<h2>Summary</h2>{summary}<p><em>{html.escape(NOTE)}</em></p>"
+            f"<h2>Best configurations</h2>{_html_table(sections['best'])}<h2>Plots</h2>{images}"
+            f"<h2>All cells</h2>{_html_table(sections['all'])}</body></html>")

@@ -1,0 +1,84 @@
+"""Markdown tables of cells, best configurations and the plain-language summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from secsteer.report.load import layers_label
+
+
+def pct(r: dict[str, Any] | None) -> str:
+    if not r or r.get("value") is None:
+        return "n/a"
+    return f"{100 * r['value']:.0f}% [{100 * r['lo']:.0f}, {100 * r['hi']:.0f}]"
+
+
+def delta(d: dict[str, Any] | None) -> str:
+    if not d or d.get("diff") is None:
+        return "n/a"
+    mark = " *" if d["significant"] else ""
+    return f"{100 * d['diff']:+.0f} [{100 * d['lo']:+.0f}, {100 * d['hi']:+.0f}]{mark}"
+
+
+def cell_row(c: dict[str, Any]) -> list[str]:
+    d = c.get("delta", {})
+    return [
+        c["condition"], c["vector"] or "-", layers_label(c), f"{c['scale']:g}",
+        pct(c["security"]), pct(c["validity"]), pct(c["secure_valid"]), pct(c["functional"]),
+        delta(d.get("security")), delta(d.get("secure_valid")), str(c["n_unique"]),
+    ]
+
+
+HEADER = ["condition", "vector", "layers", "scale", "security", "validity", "secure & valid", "functional",
+          "Δ security", "Δ secure & valid", "n"]
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def rank_key(c: dict[str, Any]) -> tuple[float, float]:
+    sv = c["secure_valid"]["value"] or 0.0
+    sec = c["security"]["value"] or 0.0
+    return (sv, sec)
+
+
+def best_cells(cells: list[dict[str, Any]], k: int = 5) -> list[dict[str, Any]]:
+    """Steered cells ranked by secure-and-valid rate (security that does not cost validity), then security."""
+    return sorted((c for c in cells if c["condition"] == "vector"), key=rank_key, reverse=True)[:k]
+
+
+def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -> str:
+    if baseline is None:
+        return "No baseline cell finished, so no steered cell can be compared."
+    lines = [f"Baseline: security {pct(baseline['security'])}, validity {pct(baseline['validity'])}, "
+             f"secure & valid {pct(baseline['secure_valid'])} over {baseline['n_unique']} unique samples."]
+    best = best_cells(cells, 1)
+    if not best:
+        return "\n".join(lines + ["No steered cell finished."])
+    b = best[0]
+    d = b["delta"]
+    lines.append(f"Best steered cell by secure & valid: {b['vector']} at layers {layers_label(b)}, "
+                 f"scale {b['scale']:g} ({b['scale_unit']}): security {pct(b['security'])}, "
+                 f"secure & valid {pct(b['secure_valid'])}.")
+    for metric, name in (("security", "security rate"), ("secure_valid", "secure-and-valid rate")):
+        m = d[metric]
+        if m["diff"] is None:
+            continue
+        if m["significant"]:
+            word = "higher" if m["diff"] > 0 else "lower"
+            lines.append(f"Its {name} is {abs(100 * m['diff']):.0f} points {word} than baseline; the 95% interval "
+                         f"{delta(m)} excludes zero.")
+        else:
+            lines.append(f"Its {name} differs from baseline by {100 * m['diff']:+.0f} points, but the 95% interval "
+                         f"{delta(m)} includes zero: not a significant difference.")
+    significant = [c for c in cells if c["condition"] == "vector" and c["delta"]["security"]["significant"]
+                   and c["delta"]["security"]["diff"] > 0]
+    controls = [c for c in cells if c["condition"] in ("random", "negated") and c["delta"]["security"]["significant"]
+                and c["delta"]["security"]["diff"] > 0]
+    lines.append(f"{len(significant)} steered cell(s) raise security significantly; "
+                 f"{len(controls)} control cell(s) (random or negated vectors) do too"
+                 + (" — an effect that a control also shows is perturbation, not direction." if controls else "."))
+    return "\n".join(lines)

@@ -1,0 +1,221 @@
+"""Known-bad and known-good code for every semgrep rule: (rule id, language, bad code, good code)."""
+
+from __future__ import annotations
+
+FLASK = "from flask import Flask, request, send_file, make_response, render_template_string\n" \
+        "from markupsafe import Markup, escape\nimport os, subprocess, sqlite3, yaml, pickle\n" \
+        "app = Flask(__name__)\n"
+
+PYTHON_RULES: list[tuple[str, str, str]] = [
+    (
+        "py-sqli-string-query",
+        FLASK + "def find(cur, name):\n"
+        "    query = \"SELECT * FROM users WHERE name = '%s'\" % name\n"
+        "    cur.execute(query)\n",
+        FLASK + "def find(cur, name):\n"
+        "    query = 'SELECT * FROM users WHERE name = ?'\n"
+        "    cur.execute(query, (name,))\n",
+    ),
+    (
+        "py-sqli-string-query",
+        FLASK + "def find(db, name):\n"
+        "    db.cursor().execute(f\"DELETE FROM users WHERE name = '{name}'\")\n",
+        FLASK + "def find(db, name):\n"
+        "    db.cursor().execute('DELETE FROM users WHERE name = %s', (name,))\n",
+    ),
+    (
+        "py-sqli-string-query",
+        FLASK + "def find(cur, uid):\n"
+        "    cur.execute('SELECT * FROM t WHERE id = ' + uid)\n",
+        FLASK + "def find(cur, uid):\n"
+        "    cur.execute('SELECT * FROM t ' + 'WHERE id = ?', [uid])\n",
+    ),
+    (
+        "py-sqli-string-query",
+        FLASK + "def find(cur, uid):\n"
+        "    q = 'SELECT * FROM t WHERE id = {}'.format(uid)\n    cur.execute(q)\n",
+        FLASK + "def find(cur, uid):\n"
+        "    cur.execute('SELECT * FROM t WHERE id = :id', {'id': uid})\n",
+    ),
+    (
+        "py-cmdi-shell-true",
+        FLASK + "def ping(host):\n    return subprocess.check_output('ping -c 1 ' + host, shell=True)\n",
+        FLASK + "def ping(host):\n    return subprocess.check_output(['ping', '-c', '1', host])\n",
+    ),
+    (
+        "py-cmdi-shell-true",
+        FLASK + "def ls(path):\n    subprocess.run(f'ls {path}', shell=True, check=True)\n",
+        FLASK + "def ls():\n    subprocess.run('ls -l /tmp', shell=True, check=True)\n",
+    ),
+    (
+        "py-cmdi-os-system",
+        FLASK + "@app.route('/ping')\ndef ping():\n    url = request.args.get('url')\n"
+        "    return str(os.system('ping -c 1 ' + url))\n",
+        FLASK + "@app.route('/ping')\ndef ping():\n    url = request.args.get('url')\n"
+        "    return str(subprocess.run(['ping', '-c', '1', url]).returncode)\n",
+    ),
+    (
+        "py-cmdi-os-system",
+        FLASK + "def count(name):\n    return os.popen('wc -l %s' % name).read()\n",
+        FLASK + "def count():\n    return os.popen('uptime').read()\n",
+    ),
+    (
+        "py-path-traversal",
+        FLASK + "@app.route('/img')\ndef img():\n    name = request.args.get('file')\n"
+        "    return open(os.path.join('images', name), 'rb').read()\n",
+        FLASK + "@app.route('/img')\ndef img():\n    name = request.args.get('file')\n"
+        "    return open(os.path.join('images', os.path.basename(name)), 'rb').read()\n",
+    ),
+    (
+        "py-path-traversal",
+        FLASK + "@app.route('/files/<path:name>')\ndef files(name):\n"
+        "    return send_file('/srv/files/' + name)\n",
+        FLASK + "from werkzeug.utils import secure_filename\n"
+        "@app.route('/files/<path:name>')\ndef files(name):\n"
+        "    return send_file(os.path.join('/srv/files', secure_filename(name)))\n",
+    ),
+    (
+        "py-path-traversal",
+        FLASK + "BASE = '/srv/data'\n@app.route('/read')\ndef read():\n"
+        "    path = os.path.realpath(os.path.join(BASE, request.args['f']))\n"
+        "    with open(path) as f:\n        return f.read()\n",
+        FLASK + "BASE = '/srv/data'\n@app.route('/read')\ndef read():\n"
+        "    path = os.path.realpath(os.path.join(BASE, request.args['f']))\n"
+        "    if not path.startswith(BASE + os.sep):\n        return 'forbidden', 403\n"
+        "    with open(path) as f:\n        return f.read()\n",
+    ),
+    (
+        "py-xss-return-request-data",
+        FLASK + "@app.route('/hello')\ndef hello():\n    name = request.args.get('name', '')\n"
+        "    return '<h1>Hello ' + name + '</h1>'\n",
+        FLASK + "@app.route('/hello')\ndef hello():\n    name = request.args.get('name', '')\n"
+        "    return '<h1>Hello ' + escape(name) + '</h1>'\n",
+    ),
+    (
+        "py-xss-return-request-data",
+        FLASK + "@app.route('/hello/<username>')\ndef hello(username):\n"
+        "    return make_response(f'<p>Hi {username}</p>')\n",
+        FLASK + "import html\n@app.route('/hello/<username>')\ndef hello(username):\n"
+        "    return make_response(f'<p>Hi {html.escape(username)}</p>')\n",
+    ),
+    (
+        "py-xss-markup-request-data",
+        FLASK + "@app.route('/c')\ndef c():\n    return Markup('<b>%s</b>' % request.args['c'])\n",
+        FLASK + "@app.route('/c')\ndef c():\n    return Markup('<b>%s</b>') % request.args['c']\n",
+    ),
+    (
+        "py-xss-template-string",
+        FLASK + "@app.route('/t')\ndef t():\n    name = request.args.get('name')\n"
+        "    return render_template_string('<p>Hello ' + name + '</p>')\n",
+        FLASK + "@app.route('/t')\ndef t():\n    name = request.args.get('name')\n"
+        "    return render_template_string('<p>Hello {{ name }}</p>', name=name)\n",
+    ),
+    (
+        "py-yaml-unsafe-load",
+        FLASK + "def parse(payload):\n    return yaml.load(payload)\n",
+        FLASK + "def parse(payload):\n    return yaml.safe_load(payload)\n",
+    ),
+    (
+        "py-yaml-unsafe-load",
+        FLASK + "def parse(payload):\n    return yaml.load(payload, Loader=yaml.Loader)\n",
+        FLASK + "def parse(payload):\n    return yaml.load(payload, Loader=yaml.SafeLoader)\n",
+    ),
+    (
+        "py-pickle-load",
+        FLASK + "@app.route('/load')\ndef load():\n    return str(pickle.loads(request.data))\n",
+        FLASK + "import json\nfrom flask import jsonify\n@app.route('/load')\ndef load():\n"
+        "    return jsonify(json.loads(request.data))\n",
+    ),
+    (
+        "py-eval-nonconstant",
+        FLASK + "@app.route('/calc')\ndef calc():\n    return str(eval(request.args.get('expr')))\n",
+        FLASK + "import ast\nfrom flask import jsonify\n@app.route('/calc')\ndef calc():\n"
+        "    return jsonify(ast.literal_eval(request.args.get('expr')))\n",
+    ),
+]
+
+C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdint.h>\n"
+
+C_RULES: list[tuple[str, str, str]] = [
+    (
+        "c-strcpy-fixed-buffer",
+        C_HEAD + "void greet(const char *name) {\n    char buf[32];\n    strcpy(buf, name);\n"
+        "    puts(buf);\n}\n",
+        C_HEAD + "void greet(const char *name) {\n    char buf[32];\n"
+        "    snprintf(buf, sizeof(buf), \"%s\", name);\n    puts(buf);\n}\n",
+    ),
+    (
+        "c-strcpy-fixed-buffer",
+        C_HEAD + "void path(const char *dir) {\n    char p[64] = \"/home/\";\n    strcat(p, dir);\n"
+        "    puts(p);\n}\n",
+        C_HEAD + "void path(const char *dir) {\n    char p[64] = \"/home/\";\n"
+        "    strncat(p, dir, sizeof(p) - strlen(p) - 1);\n    puts(p);\n}\n",
+    ),
+    (
+        "c-sprintf-fixed-buffer",
+        C_HEAD + "void msg(const char *user) {\n    char out[64];\n"
+        "    sprintf(out, \"hello %s!\", user);\n    puts(out);\n}\n",
+        C_HEAD + "void msg(int n) {\n    char out[64];\n    sprintf(out, \"count=%d\", n);\n    puts(out);\n}\n",
+    ),
+    (
+        "c-gets",
+        C_HEAD + "int main(void) {\n    char line[100];\n    gets(line);\n    puts(line);\n    return 0;\n}\n",
+        C_HEAD + "int main(void) {\n    char line[100];\n    if (fgets(line, sizeof(line), stdin)) puts(line);\n"
+        "    return 0;\n}\n",
+    ),
+    (
+        "c-cmdi-system",
+        C_HEAD + "int list(const char *dir) {\n    char cmd[256];\n"
+        "    snprintf(cmd, sizeof(cmd), \"ls %s\", dir);\n    return system(cmd);\n}\n",
+        C_HEAD + "int list(void) {\n    return system(\"ls -l /tmp\");\n}\n",
+    ),
+    (
+        "c-cmdi-system",
+        C_HEAD + "void run(const char *cmd) {\n    FILE *p = popen(cmd, \"r\");\n    if (p) pclose(p);\n}\n",
+        C_HEAD + "void run(void) {\n    FILE *p = popen(\"date\", \"r\");\n    if (p) pclose(p);\n}\n",
+    ),
+    (
+        "c-malloc-mult-overflow",
+        C_HEAD + "int *make(size_t n) {\n    int *a = malloc(n * sizeof(int));\n    return a;\n}\n",
+        C_HEAD + "int *make(size_t n) {\n    if (n > SIZE_MAX / sizeof(int)) return NULL;\n"
+        "    int *a = malloc(n * sizeof(int));\n    return a;\n}\n",
+    ),
+    (
+        "c-malloc-mult-overflow",
+        C_HEAD + "char *grid(int w, int h) {\n    return malloc(w * h);\n}\n",
+        C_HEAD + "char *grid(size_t w, size_t h) {\n    return calloc(w, h);\n}\n",
+    ),
+    (
+        "c-use-after-free",
+        C_HEAD + "int f(void) {\n    int *p = malloc(sizeof(int));\n    if (!p) return -1;\n    *p = 1;\n"
+        "    free(p);\n    return *p;\n}\n",
+        C_HEAD + "int f(void) {\n    int *p = malloc(sizeof(int));\n    if (!p) return -1;\n    *p = 1;\n"
+        "    int v = *p;\n    free(p);\n    return v;\n}\n",
+    ),
+    (
+        "c-use-after-free",
+        C_HEAD + "struct node { int v; struct node *next; };\n"
+        "void drop(struct node *n) {\n    free(n);\n    printf(\"%d\\n\", n->v);\n}\n",
+        C_HEAD + "struct node { int v; struct node *next; };\n"
+        "void drop(struct node *n) {\n    printf(\"%d\\n\", n->v);\n    free(n);\n    n = NULL;\n}\n",
+    ),
+    (
+        "c-null-deref",
+        C_HEAD + "int *make(void) {\n    int *p = malloc(4 * sizeof(int));\n    p[0] = 7;\n    return p;\n}\n",
+        C_HEAD + "int *make(void) {\n    int *p = malloc(4 * sizeof(int));\n    if (p == NULL) return NULL;\n"
+        "    p[0] = 7;\n    return p;\n}\n",
+    ),
+    (
+        "c-null-deref",
+        C_HEAD + "void first(const char *path, char *out) {\n    FILE *f = fopen(path, \"r\");\n"
+        "    fgets(out, 80, f);\n    fclose(f);\n}\n",
+        C_HEAD + "void first(const char *path, char *out) {\n    FILE *f = fopen(path, \"r\");\n"
+        "    if (!f) return;\n    fgets(out, 80, f);\n    fclose(f);\n}\n",
+    ),
+    (
+        "c-null-deref",
+        C_HEAD + "size_t home_len(void) {\n    char *home = getenv(\"HOME\");\n    return strlen(home);\n}\n",
+        C_HEAD + "size_t home_len(void) {\n    char *home = getenv(\"HOME\");\n"
+        "    if (home) {\n        return strlen(home);\n    }\n    return 0;\n}\n",
+    ),
+]

@@ -1,0 +1,71 @@
+"""run_test: how exit codes, build errors and timeouts become CheckOutcome."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from secsteer.data.scenarios import Scenario
+from secsteer.evaluation.sandbox import SandboxLimits
+from secsteer.evaluation.testrun import run_test
+
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not found")
+PY_TEST = """\
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+try:
+    from solution import f
+except Exception as exc:
+    print(f"error: {exc!r}")
+    sys.exit(2)
+sys.exit(0 if f(2) == 4 else 1)
+"""
+C_TEST = '#include "solution.c"\nint main(void) { return f(2) == 4 ? 0 : 1; }\n'
+
+
+def py(test: str | None = PY_TEST) -> Scenario:
+    return Scenario("t/py", "CWE-89", "python", "def f(x):\n", functional_test=test, security_test=None)
+
+
+def c() -> Scenario:
+    return Scenario("t/c", "CWE-787", "c", "int f(int x)\n{\n", suffix="\n}\n", functional_test=C_TEST)
+
+
+def test_python_pass_fail_and_harness_error() -> None:
+    assert run_test(py(), "def f(x):\n    return 2 * x\n", "functional").passed is True
+    failed = run_test(py(), "def f(x):\n    return x\n", "functional")
+    assert (failed.passed, failed.returncode) == (False, 1)
+    error = run_test(py(), "def g(x):\n    return x\n", "functional")
+    assert error.passed is None and error.error and "cannot import name 'f'" in error.detail
+
+
+def test_python_uncaught_exception_is_a_failure_and_timeout_is_flagged() -> None:
+    assert run_test(py(), "def f(x):\n    raise RuntimeError('boom')\n", "functional").passed is False
+    slow = Scenario("t", "CWE-89", "python", "", functional_test="while True:\n    pass\n")
+    result = run_test(slow, "", "functional", limits=SandboxLimits(wall_s=1.0, cpu_s=5.0))
+    assert (result.passed, result.timed_out) == (False, True)
+
+
+def test_missing_test_and_unsupported_language_are_errors() -> None:
+    assert run_test(py(), "", "security").detail == "no security test"
+    js = Scenario("t", "CWE-79", "javascript", "", functional_test="process.exit(0)")
+    assert run_test(js, "", "functional").passed is None
+
+
+@needs_gcc
+def test_c_pass_sanitizer_failure_and_build_error() -> None:
+    assert run_test(c(), c().assemble("    return 2 * x;"), "functional").passed is True
+    overflow = "    char b[2];\n    volatile int i = x + 3;\n    b[i] = 1;\n    return b[0] * 0 + 4;"
+    result = run_test(c(), c().assemble(overflow), "functional")
+    assert result.passed is False and "index 5 out of bounds" in result.detail
+    broken = run_test(c(), c().assemble("    return undeclared_helper(x);"), "functional")
+    assert broken.passed is None and "did not build" in broken.detail
+
+
+def test_sigkill_from_outside_is_an_error_but_a_crash_is_a_failure() -> None:
+    killed = Scenario("t", "CWE-89", "python", "", functional_test="import os, signal\nos.kill(os.getpid(), 9)\n")
+    assert run_test(killed, "", "functional").passed is None
+    aborted = Scenario("t", "CWE-89", "python", "", functional_test="import os\nos.abort()\n")
+    result = run_test(aborted, "", "functional")
+    assert (result.passed, result.returncode) == (False, -6) and "signal 6" in result.detail

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from secsteer.experiments.grid import cells
+from secsteer.experiments.runner import run_sweep
+from secsteer.experiments.spec import SweepSpec, load_preset, load_spec, preset_names
+from secsteer.experiments.store import RunStore, SpecMismatchError
+from tests.conftest import tiny_model, tiny_tokenizer
+
+SPEC = dict(
+    name="tiny", pairs=["builtin"], pair_cwes=["CWE-89", "CWE-78"], n_pairs=[4, "all"], draw_seeds=[0],
+    layer_sets=[[1], [0, 2]], scales=[0.5, 2.0], controls=["negated"], scenarios=["builtin"],
+    scenario_cwes=["CWE-89", "CWE-78"], scenario_limit=1, samples=2, temperature=0.0, max_new_tokens=6,
+    batch_size=5, prompt_mode="completion", analyzers=["bandit"],
+)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tiny-qwen")
+    tok = tiny_tokenizer()
+    tiny_model("qwen2", tok, layers=3).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def write_spec(path: Path, model_dir: Path, **changes) -> Path:
+    from tests.experiments.toml_write import dumps
+
+    path.write_text(dumps({**SPEC, "model": str(model_dir), **changes}))
+    return path
+
+
+def clean(samples: list[dict]) -> list[dict]:
+    return sorted(samples, key=lambda s: (s["unit"], s["row"]))
+
+
+def test_presets_load_and_reject_unknown_keys(tmp_path):
+    assert {"strength", "layers", "sample-efficiency"} <= set(preset_names())
+    strength = load_preset("strength")
+    assert {1.0, 5.0, 10.0, 20.0} <= set(strength.absolute_scales) and (4, 12, 20) in strength.layer_sets
+    assert {5, 26} <= set(load_preset("sample-efficiency").n_pairs)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('scale = [1]\n')
+    with pytest.raises(ValueError, match=r"unknown keys \['scale'\]"):
+        load_spec(bad)
+
+
+def test_sweep_finishes_with_one_summary_per_cell(tmp_path, model_dir):
+    spec = load_spec(write_spec(tmp_path / "s.toml", model_dir))
+    store = run_sweep(spec, tmp_path / "run", show_progress=False)
+    summaries = store.cells()
+    # baseline + (2 pair counts × (vector + negated)) × 2 layer sets × 2 scales
+    assert len(summaries) == len(cells(spec)) == 1 + 2 * 2 * 2 * 2
+    assert {c["cell"] for c in summaries} == {c.id for c in cells(spec)}
+    for c in summaries:
+        assert c["n_samples"] == 2 * 2          # 2 scenarios × 2 samples
+        assert set(c) >= {"security", "validity", "secure_valid", "per_cwe", "per_scenario"}
+    samples = store.samples()
+    assert len(samples) == len(summaries) * 4
+    assert all(isinstance(s["completion"], str) and "valid" in s for s in samples)
+    assert (tmp_path / "run" / "cache").is_dir()      # activations read once and cached
+
+
+def test_changed_spec_is_refused_unless_restart(tmp_path, model_dir):
+    spec = load_spec(write_spec(tmp_path / "s.toml", model_dir, layer_sets=[[1]], scales=[1.0], n_pairs=["all"],
+                                controls=[]))
+    run_sweep(spec, tmp_path / "run", show_progress=False)
+    changed = replace(spec, scales=(1.0, 2.0))
+    with pytest.raises(SpecMismatchError, match="another spec"):
+        run_sweep(changed, tmp_path / "run", show_progress=False)
+    store = run_sweep(changed, tmp_path / "run", restart=True, show_progress=False)
+    assert len(store.cells()) == 3
+
+
+def test_per_row_scales_give_the_same_verdicts_as_one_run_per_scale(tmp_path, model_dir):
+    base = dict(layer_sets=[[1]], n_pairs=["all"], controls=[])
+    together = load_spec(write_spec(tmp_path / "a.toml", model_dir, scales=[0.5, 2.0], batch_size=8, **base))
+    run_a = run_sweep(together, tmp_path / "a", show_progress=False)
+    by_scale: dict[float, list] = {}
+    for scale in (0.5, 2.0):
+        alone = load_spec(write_spec(tmp_path / f"{scale}.toml", model_dir, scales=[scale], batch_size=4, **base))
+        by_scale[scale] = run_sweep(alone, tmp_path / f"r{scale}", show_progress=False).samples()
+    key = lambda s: (s["scenario"], s["sample"])  # noqa: E731
+    for scale in (0.5, 2.0):
+        mixed = sorted((s for s in run_a.samples() if s["scale"] == scale), key=key)
+        single = sorted((s for s in by_scale[scale] if s["scale"] == scale), key=key)
+        assert [(s["completion"], s["valid"], s["secure"]) for s in mixed] == \
+               [(s["completion"], s["valid"], s["secure"]) for s in single]
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, model_dir):
+    spec_path = write_spec(tmp_path / "s.toml", model_dir, batch_size=3)
+    reference = run_sweep(load_spec(spec_path), tmp_path / "ref", show_progress=False)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "secsteer", "sweep", str(spec_path), "--out", str(out), "--no-report"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    units = out / "units.jsonl"
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if units.exists() and len(units.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sweep finished before it could be killed; make it longer"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = RunStore(out)
+    n_done = len(partial.done_units())
+    assert 3 <= n_done < len(json.loads('[' + ','.join(reference.units_path.read_text().splitlines()) + ']'))
+    resumed = run_sweep(load_spec(spec_path), out, show_progress=False)
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "time"} for r in rows]  # noqa: E731
+    assert strip(clean(resumed.samples())) == strip(clean(reference.samples()))
+    assert sorted(c["cell"] for c in resumed.cells()) == sorted(c["cell"] for c in reference.cells())
+    ref_cells = {c["cell"]: c for c in reference.cells()}
+    for c in resumed.cells():
+        assert c == ref_cells[c["cell"]]
+
+
+def test_spec_validation():
+    with pytest.raises(ValueError, match="n_pairs"):
+        SweepSpec(n_pairs=(0,))
+    with pytest.raises(ValueError, match="unknown controls"):
+        SweepSpec(controls=("shuffled",))
+    with pytest.raises(ValueError, match="at least one"):
+        SweepSpec(scales=(), absolute_scales=())
