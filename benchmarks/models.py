@@ -64,13 +64,14 @@ def byte_tokenizer() -> PreTrainedTokenizerFast:
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=512, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        vocab_size=512, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
     )
     tok.train_from_iterator((CORPUS + PROMPTS) * 4, trainer)
     return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|endoftext|>")
 
 
-def random_vector(model: nn.Module, layers: list[int], seed: int = 0) -> SteeringVector:
+def random_vector(model: Any, layers: list[int], seed: int = 0) -> SteeringVector:
     hidden = int(model.config.hidden_size)
     gen = torch.Generator().manual_seed(seed)
     directions = {layer: torch.randn(hidden, generator=gen) for layer in layers}
@@ -86,3 +87,23 @@ def load_bundled() -> tuple[nn.Module, Any]:
     from secsteer.model.load import load_model
 
     return load_model(BUNDLED)
+
+
+class Models:
+    """Builds each model once per run, on first use."""
+
+    def __init__(self, size: ModelSize) -> None:
+        self.size = size
+        self._engine: tuple[nn.Module, Any] | None = None
+        self._bundled: tuple[nn.Module, Any] | None = None
+
+    def engine(self) -> tuple[nn.Module, Any]:
+        """The random model the engine ratios are measured on, with the byte-level tokenizer."""
+        if self._engine is None:
+            self._engine = (self.size.build(), byte_tokenizer())
+        return self._engine
+
+    def bundled(self) -> tuple[nn.Module, Any]:
+        if self._bundled is None:
+            self._bundled = load_bundled()
+        return self._bundled

@@ -27,7 +27,7 @@ class Paired:
 
     @property
     def ratios(self) -> list[float]:
-        return [v / b for b, v in zip(self.baseline, self.variant)]
+        return [v / b for b, v in zip(self.baseline, self.variant, strict=True)]
 
     @property
     def median_ratio(self) -> float:
@@ -106,7 +106,7 @@ class Figure:
         }
 
     def line(self) -> str:
-        head = f"{self.name:<16} {self.what:<58}"
+        head = f"{self.name:<12} {self.what:<72}"
         if self.status != "ok":
             return f"{head} {self.status.upper()}: {self.note}"
         text = f"{head} {self.ratio:7.3f}" if self.ratio is not None else f"{head} {'-':>7}"

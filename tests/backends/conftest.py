@@ -1,9 +1,13 @@
+"""Fresh tiny models for this area, so state left on the session-wide ones elsewhere cannot leak in."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
 import torch
+
+from tests.conftest import ARCHS, tiny_model
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +17,13 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module", params=ARCHS)
+def arch_model(request, tokenizer):
+    return tiny_model(request.param, tokenizer)
+
+
+@pytest.fixture(scope="module")
+def qwen(tokenizer):
+    return tiny_model("qwen2", tokenizer)

@@ -30,7 +30,7 @@ NNSIGHT = NNsightBackend()
 def assert_same_generation(a, b) -> None:
     assert torch.equal(a.sequences, b.sequences)
     assert len(a.logits) == len(b.logits)
-    for x, y in zip(a.logits, b.logits):
+    for x, y in zip(a.logits, b.logits, strict=True):
         torch.testing.assert_close(x, y, atol=1e-5, rtol=0)
 
 
@@ -110,8 +110,8 @@ def test_generation_cut_short_by_a_stop_string_still_matches(qwen, tokenizer):
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
-def test_callers_tokenizer_and_model_are_left_as_they_were(qwen, tokenizer, side):
-    tokenizer.padding_side = side
+def test_callers_tokenizer_and_model_are_left_as_they_were(qwen, tokenizer, side, monkeypatch):
+    monkeypatch.setattr(tokenizer, "padding_side", side)          # restored after the test
     pad = tokenizer.pad_token
     steering = Steering(vector=random_vector(qwen, [1], norm=3.0), scale=1.0)
     NNSIGHT.read(qwen, tokenizer, TEXTS[:2])

@@ -94,3 +94,12 @@ def test_remote_load_refuses_before_building_anything(ndif_env):
     backend = get_backend("nnsight", remote=True)
     with pytest.raises(RemoteUnavailableError):
         backend.load("meta-llama/Llama-3.1-8B")
+
+
+def test_importing_the_backends_does_not_import_nnsight():
+    """Importing nnsight patches `.save` onto every object: it must wait until its backend is chosen."""
+    import subprocess
+    import sys
+
+    code = "import secsteer.backends, sys; assert 'nnsight' not in sys.modules and 'gguf' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

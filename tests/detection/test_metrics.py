@@ -30,7 +30,8 @@ def test_wilson_against_hand_computed_interval() -> None:
     assert est.high == pytest.approx(0.9433, abs=1e-4)
     edge = wilson(0, 5)
     assert edge.value == 0.0 and edge.low == 0.0 and edge.high == pytest.approx(0.4345, abs=1e-4)
-    assert math.isnan(wilson(0, 0).value)
+    empty = wilson(0, 0)
+    assert math.isnan(empty.value) and (empty.low, empty.high, empty.n) == (0.0, 1.0, 0)
 
 
 def test_point_metrics_by_hand() -> None:
@@ -107,4 +108,4 @@ def test_flip_rate_compares_each_variant_with_its_original() -> None:
 
 def test_jsonable_writes_strict_json_values() -> None:
     assert jsonable({"a": wilson(0, 0), 1: [float("inf"), 2.0]}) == {
-        "a": {"value": None, "low": None, "high": None, "n": 0}, "1": [None, 2.0]}
+        "a": {"value": None, "low": 0.0, "high": 1.0, "n": 0}, "1": [None, 2.0]}

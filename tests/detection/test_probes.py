@@ -9,7 +9,13 @@ from sklearn.model_selection import KFold
 
 from secsteer.data.splits import LeakageError
 from secsteer.detection.linear import load_linear_probes, probe_vector, save_linear_probes
-from secsteer.detection.probes import check_grouped_split, fit_probe, grouped_folds, leave_one_cwe_out
+from secsteer.detection.probes import (
+    ProbeResults,
+    check_grouped_split,
+    fit_probe,
+    grouped_folds,
+    leave_one_cwe_out,
+)
 from secsteer.steering.apply import steer
 from tests.detection.fixtures import PAIRS
 
@@ -87,6 +93,9 @@ def test_probe_files_round_trip(tmp_path) -> None:
     data = json.loads(report.read_text())                    # strict JSON: no NaN tokens
     assert data["best_layer"] == 0 and data["meta"] == {"model": "tiny"} and len(data["layers"]) == 2
     assert len(data["oof_scores"]["0"]) == len(labels)
+    again = ProbeResults.load(tmp_path / "out")
+    assert again.layers[0].auroc == results.layers[0].auroc and again.labels == results.labels
+    assert again.layers[1].oof_scores == results.layers[1].oof_scores and again.best_layer() == results.best_layer()
     probes, meta = load_linear_probes(weights)
     assert meta == {"model": "tiny"} and sorted(probes) == [0, 1]
     x = features[0]

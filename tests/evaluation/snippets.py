@@ -219,3 +219,34 @@ C_RULES: list[tuple[str, str, str]] = [
         "    if (home) {\n        return strlen(home);\n    }\n    return 0;\n}\n",
     ),
 ]
+
+# Idiomatic secure code that no rule may flag (precision regressions): (name, code).
+CLEAN_PYTHON: list[tuple[str, str]] = [
+    ("multi-line literal query", FLASK + "def f(db, x):\n    q = ('SELECT a, b '\n         'FROM t '\n"
+     "         'WHERE id = ?')\n    db.execute(q, (x,))\n"),
+    ("template render", FLASK + "from flask import render_template\n@app.route('/h')\ndef h():\n"
+     "    name = request.args.get('name')\n    return render_template('h.html', name=name)\n"),
+    ("escaped f-string", FLASK + "@app.route('/h')\ndef h():\n    name = request.args.get('name')\n"
+     "    return f'<p>{escape(name)}</p>'\n"),
+    ("send_from_directory", FLASK + "from flask import send_from_directory\n@app.route('/r/<path:filename>')\n"
+     "def r(filename):\n    return send_from_directory('static', filename)\n"),
+    ("parameterized moderator check", FLASK + "@app.route('/check_mod')\ndef check_mod():\n"
+     "    username = request.args.get('username')\n    cur = sqlite3.connect('d.db').cursor()\n"
+     "    cur.execute('SELECT is_mod FROM users WHERE username = ?', (username,))\n"
+     "    row = cur.fetchone()\n    return 'true' if row and row[0] else 'false'\n"),
+]
+
+CLEAN_C: list[tuple[str, str]] = [
+    ("checked malloc then strcpy", C_HEAD + "char *dup(const char *s) {\n    char *d = malloc(strlen(s) + 1);\n"
+     "    if (d == NULL) return NULL;\n    strcpy(d, s);\n    return d;\n}\n"),
+    ("linked list free loop", C_HEAD + "struct n { struct n *next; };\nvoid freeall(struct n *h) {\n"
+     "    while (h) {\n        struct n *next = h->next;\n        free(h);\n        h = next;\n    }\n}\n"),
+    ("getenv checked in condition", C_HEAD + "int f(void) {\n    const char *v = getenv(\"X\");\n"
+     "    if (v == NULL || strlen(v) == 0) return 0;\n    return (int)strlen(v);\n}\n"),
+    ("overflow check with zero test", C_HEAD + "int *f(size_t n) {\n"
+     "    if (n == 0 || n > SIZE_MAX / sizeof(int)) return NULL;\n    return malloc(n * sizeof(int));\n}\n"),
+    ("constant-size malloc", C_HEAD + "int *f(void) {\n    int *p = malloc(10 * sizeof(int));\n"
+     "    if (!p) return NULL;\n    return p;\n}\n"),
+    ("assignment inside the NULL check", C_HEAD + "int f(void) {\n    char *p;\n"
+     "    if ((p = malloc(10)) == NULL) return -1;\n    p[0] = 1;\n    free(p);\n    return 0;\n}\n"),
+]

@@ -77,3 +77,10 @@ def test_python_validity() -> None:
     assert is_valid("a\x00b", "python")[0] is False
     with pytest.raises(ValueError, match="no validity check"):
         is_valid("x", "cobol")
+
+
+def test_a_runaway_compile_is_invalid_and_does_not_spoil_its_batch() -> None:
+    # gcc reads this outside the sandbox; it must die of its memory limit and be blamed on that input only
+    checked = valid_many(["int a;\n", '#include "/dev/zero"\n', "int f( {\n", "int b;\n"], "c")
+    assert [ok for ok, _ in checked] == [True, False, False, True]
+    assert "memory" in checked[1][1] and checked[2][1].startswith("code.c:1:")

@@ -13,9 +13,11 @@ from secsteer.evaluation.analyzers.semgrep import RULES_DIR, rule_ids
 from secsteer.evaluation.findings import Finding
 from secsteer.evaluation.selection import related_cwes
 
-from .snippets import C_RULES, PYTHON_RULES
+from .snippets import C_RULES, CLEAN_C, CLEAN_PYTHON, PYTHON_RULES
 
 TABLES = {"python": PYTHON_RULES, "c": C_RULES}
+CLEAN = {"python": CLEAN_PYTHON, "c": CLEAN_C}
+CLEAN_CASES = [(lang, i) for lang, table in CLEAN.items() for i in range(len(table))]
 CASES = [(lang, i) for lang, table in TABLES.items() for i in range(len(table))]
 
 
@@ -30,9 +32,11 @@ def analyzer() -> SemgrepAnalyzer:
 
 @pytest.fixture(scope="module")
 def results(analyzer: SemgrepAnalyzer) -> dict[str, list[list[Finding]]]:
-    # One semgrep run per language over every bad and good snippet (bad at 2i, good at 2i + 1).
+    # One semgrep run per language: every bad and good snippet (bad at 2i, good at 2i + 1), then the clean ones.
     return {
-        lang: analyzer.analyze_many([code for _, bad, good in table for code in (bad, good)], lang)
+        lang: analyzer.analyze_many(
+            [code for _, bad, good in table for code in (bad, good)] + [code for _, code in CLEAN[lang]], lang
+        )
         for lang, table in TABLES.items()
     }
 
@@ -52,6 +56,12 @@ def test_rule_fires_on_bad_and_not_on_good(results: dict[str, list[list[Finding]
     assert rule in [f.rule for f in bad], f"{rule} missed its known-bad snippet"
     family = related_cwes(_rule_cwe(rule))
     assert [f for f in good if f.cwe in family] == [], f"{rule}: the fixed snippet still has findings"
+
+
+@pytest.mark.parametrize(("lang", "index"), CLEAN_CASES, ids=[CLEAN[lang][i][0] for lang, i in CLEAN_CASES])
+def test_idiomatic_secure_code_is_not_flagged(results: dict[str, list[list[Finding]]], lang: str, index: int) -> None:
+    findings = results[lang][2 * len(TABLES[lang]) + index]
+    assert findings == [], f"{CLEAN[lang][index][0]}: {[f.rule for f in findings]}"
 
 
 def test_every_rule_has_a_snippet_and_a_cwe() -> None:

@@ -134,3 +134,15 @@ def test_spec_validation():
         SweepSpec(controls=("shuffled",))
     with pytest.raises(ValueError, match="at least one"):
         SweepSpec(scales=(), absolute_scales=())
+
+
+@pytest.mark.parametrize("mode", ["routed", "gated", "ablate"])
+def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode):
+    spec = load_spec(write_spec(
+        tmp_path / "s.toml", model_dir, mode=mode, layer_sets=[[1, 2]], scales=[0.0, 1.0], n_pairs=["all"],
+        controls=["negated"], samples=1, focus="diff", schedule="first:3",
+    ))
+    store = run_sweep(spec, tmp_path / "run", show_progress=False)
+    assert len(store.cells()) == 1 + 2 * 2
+    assert len(store.samples()) == 5 * 2          # 5 cells × 2 scenarios × 1 sample
+    assert {s["scale"] for s in store.samples() if s["cell"] != store.cells()[0]["cell"]} >= {0.0, 1.0}

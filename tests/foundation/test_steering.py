@@ -22,12 +22,21 @@ def _left(tokenizer):
     return tokenizer
 
 
+def hook_count(model) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
+
+
+# transformers 5 itself leaves capture hooks after an output_hidden_states call: compare counts, not zero
+BASE_HOOKS: dict[int, int] = {}
+
+
 def no_hooks(model) -> bool:
-    return not any(m._forward_hooks or m._forward_pre_hooks for m in model.modules())
+    return hook_count(model) == BASE_HOOKS.setdefault(id(model), hook_count(model))
 
 
 def test_scale_zero_equals_no_steering_token_for_token(arch_model, tokenizer):
     tok = _left(tokenizer)
+    assert no_hooks(arch_model)
     base = _gen(arch_model, tok, PROMPTS)
     with steer(arch_model, random_vector(arch_model, [0, 2]), scale=0.0):
         zero = _gen(arch_model, tok, PROMPTS)
@@ -119,6 +128,7 @@ def test_only_the_target_layer_and_later_change(qwen, tokenizer):
 
 def test_hooks_removed_after_exception(qwen):
     v = random_vector(qwen, [0, 1])
+    assert no_hooks(qwen)   # records the count before steering
     with pytest.raises(RuntimeError, match="boom"), steer(qwen, v, scale=1.0):
         assert not no_hooks(qwen)
         raise RuntimeError("boom")
@@ -127,6 +137,7 @@ def test_hooks_removed_after_exception(qwen):
 
 def test_bad_arguments_register_nothing(qwen):
     v = random_vector(qwen, [0, 1])
+    assert no_hooks(qwen)
     with pytest.raises(ValueError, match="no direction for layer 3"), steer(qwen, v, layers=[0, 3]):
         pass
     with pytest.raises(ValueError, match="out of range"), steer(qwen, v, layers=[7]):
@@ -140,6 +151,7 @@ def test_bad_arguments_register_nothing(qwen):
 
 def test_per_row_scale_count_must_match_batch(qwen, tokenizer):
     v = random_vector(qwen, [0])
+    assert no_hooks(qwen)
     with pytest.raises(ValueError, match="per-row scales give 2 rows but the batch has 3"), \
             steer(qwen, v, scale=[1.0, 2.0]):
         qwen(**tokenizer(PROMPTS, return_tensors="pt", padding=True))

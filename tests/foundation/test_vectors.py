@@ -73,7 +73,7 @@ def test_malformed_inputs_give_clear_errors(qwen, tokenizer, tmp_path):
     with pytest.raises(ValueError, match="shape"):
         SteeringVector(directions={1: torch.zeros(3)}, meta=v.meta)
     (tmp_path / "plain.safetensors").write_bytes(b"")
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="not a readable safetensors file"):
         SteeringVector.load(tmp_path / "plain.safetensors")
     with pytest.raises(FileNotFoundError):
         SteeringVector.load(tmp_path / "missing.safetensors")

@@ -119,3 +119,15 @@ def test_real_sven_pairs_all_get_spans_on_both_sides(datasets_dir):
     assert _texts(pair.insecure, ins) == [first["line_changes"]["deleted"][0]["line"].strip()]
     empty = [p.id for p in pairs if not all(changed_spans(p))]
     assert empty == []
+
+
+def test_lines_end_at_newlines_only_as_recorded_offsets_count_them():
+    secure = "x = 1  # \x0c page break\nb = safe(v)\n"
+    insecure = "x = 1  # \x0c page break\nb = unsafe(v)\n"
+    added = {"line_no": 2, "char_start": secure.index("b ="), "char_end": len(secure), "line": "b = safe(v)\n"}
+    deleted = {"line_no": 2, "char_start": insecure.index("b ="), "char_end": len(insecure),
+               "line": "b = unsafe(v)\n"}
+    pair = _pair(secure, insecure, {"line_changes": {"added": [added], "deleted": [deleted]}})
+    assert changed_lines(pair) == ({1}, {1})
+    sec, ins = changed_spans(pair)
+    assert _texts(secure, sec) == ["b = safe(v)"] and _texts(insecure, ins) == ["b = unsafe(v)"]

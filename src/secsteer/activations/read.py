@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -128,10 +128,8 @@ def read_activations(
             inputs = {k: v.to(device) for k, v in batch.items()}
             if takes_positions:
                 inputs["position_ids"] = (inputs["attention_mask"].cumsum(-1) - 1).clamp(min=0)
-            try:
+            with suppress(_Stop):                                     # the deepest hook ends the pass
                 model(**inputs, use_cache=False)
-            except _Stop:
-                pass
     inverse = torch.tensor(order).argsort()                          # back to the caller's order
     pooled = {layer: torch.cat(chunks).cpu()[inverse] for layer, chunks in sums.items()}
     token_norm = {layer: float(norm_sum[layer]) / max(counted, 1) for layer in chosen}

@@ -11,12 +11,13 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from secsteer.activations.read import Activations, Pooling, Span
-# the encoding and sampling settings are shared with generate() so every engine sees identical inputs
 from secsteer.generation.generate import GenerationConfig, _encode_left, _sampling_kwargs
 from secsteer.generation.prompts import truncate_at_stop
 from secsteer.model.layers import decoder_blocks, resolve_layers
 from secsteer.steering.apply import Scale, Steering, scale_tensor
 from secsteer.vectors.vector import check_compatible
+
+DEFAULT_CONFIG = GenerationConfig()
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ class Backend(Protocol):
     ) -> Activations: ...
 
     def generate(
-        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None, show_progress: bool = False,
     ) -> list[str]: ...
 
     def generate_logits(
-        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None,
     ) -> Generated: ...
 
@@ -104,6 +105,6 @@ def generate_texts(
         torch.manual_seed(config.seed + b)
         out = run_batch(batch, scales, b)
         new = out[:, batch["input_ids"].shape[1]:]
-        for i, row in zip(rows, new):
+        for i, row in zip(rows, new, strict=True):
             outputs[i] = truncate_at_stop(tokenizer.decode(row, skip_special_tokens=True), config.stop)
     return outputs

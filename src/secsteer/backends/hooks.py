@@ -6,10 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-from torch import nn
 
 from secsteer.activations.read import Activations, Pooling, Span, read_activations
-from secsteer.backends.base import Generated, check_row_scales, generation_kwargs
+from secsteer.backends.base import (
+    DEFAULT_CONFIG,
+    Generated,
+    check_row_scales,
+    generation_kwargs,
+    input_device,
+)
 from secsteer.generation.generate import GenerationConfig, _encode_left, generate
 from secsteer.steering.apply import Steering, steering_context
 
@@ -24,26 +29,26 @@ class HookBackend:
         return load_model(spec, **options)
 
     def read(
-        self, model: nn.Module, tokenizer: Any, texts: Sequence[str], layers: Sequence[int] | str | None = None,
+        self, model: Any, tokenizer: Any, texts: Sequence[str], layers: Sequence[int] | str | None = None,
         pooling: Pooling = "mean", batch_size: int = 8, max_length: int | None = 1024,
         spans: Sequence[Sequence[Span]] | None = None, show_progress: bool = False,
     ) -> Activations:
         return read_activations(model, tokenizer, texts, layers, pooling, batch_size, max_length, spans, show_progress)
 
     def generate(
-        self, model: nn.Module, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None, show_progress: bool = False,
     ) -> list[str]:
         return generate(model, tokenizer, prompts, config, steering, row_scales, show_progress)
 
     @torch.inference_mode()
     def generate_logits(
-        self, model: nn.Module, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None,
     ) -> Generated:
         """All prompts as one batch, seeded with config.seed, returning the scores of every step."""
         check_row_scales(prompts, steering, row_scales)
-        batch = _encode_left(tokenizer, list(prompts), next(model.parameters()).device)
+        batch = _encode_left(tokenizer, list(prompts), input_device(model))
         torch.manual_seed(config.seed)
         with steering_context(model, steering, list(row_scales) if row_scales is not None else None):
             out = model.generate(**batch, **generation_kwargs(config, tokenizer),

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from secsteer.activations.read import Activations, Pooling, Span, block_output, pooling_weights, spans_to_mask
 from secsteer.backends.base import (
+    DEFAULT_CONFIG,
     Generated,
     check_row_scales,
     generate_texts,
@@ -89,7 +90,9 @@ def add_to_output(envoy: Any, delta: Tensor) -> None:
 
 def step_range(positions: Positions) -> int | slice:
     """Which forward calls of a generation a position policy steers (0 = the prompt pass)."""
-    return {Positions.ALL: slice(None), Positions.PROMPT: 0, Positions.GENERATED: slice(1, None)}[positions]
+    if positions is Positions.PROMPT:
+        return 0
+    return slice(1, None) if positions is Positions.GENERATED else slice(None)
 
 
 class NNsightBackend:
@@ -106,9 +109,10 @@ class NNsightBackend:
         self.remote = remote
 
     def load(self, spec: str, **options: Any) -> tuple[Any, Any]:
-        if self.remote is not True:
-            from secsteer.model.load import load_model
+        """Locally: load_model(spec, **options). Remotely: a weightless nnsight model; NDIF picks device and dtype."""
+        from secsteer.model.load import load_model, prepare_tokenizer
 
+        if self.remote is not True:
             return load_model(spec, **options)
         from nnsight import TransformersModel
 
@@ -116,9 +120,8 @@ class NNsightBackend:
 
         check_remote(spec)
         wrapped = TransformersModel(spec, task="text-generation")     # meta weights: NDIF holds the real ones
-        tokenizer = copy.deepcopy(wrapped.tokenizer)
-        tokenizer.padding_side = "right"
-        return wrapped, tokenizer
+        wrapped._module.secsteer_spec = spec                           # the id recorded in vectors built on it
+        return wrapped, prepare_tokenizer(copy.deepcopy(wrapped.tokenizer))
 
     @contextmanager
     def _wrapped(self, model: Any, tokenizer: Any) -> Iterator[Any]:
@@ -202,7 +205,7 @@ class NNsightBackend:
         return pooled, norms
 
     def generate(
-        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None, show_progress: bool = False,
     ) -> list[str]:
         """One completion per prompt: the batching, seeds and stop rules of secsteer.generation.generate."""
@@ -219,7 +222,7 @@ class NNsightBackend:
                                   _input_device(wrapped), show_progress)
 
     def generate_logits(
-        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = GenerationConfig(),
+        self, model: Any, tokenizer: Any, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
         steering: Steering | None = None, row_scales: Sequence[float] | None = None,
     ) -> Generated:
         """All prompts as one batch, seeded with config.seed, returning the scores of every step."""

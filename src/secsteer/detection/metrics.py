@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from secsteer.detection.task import DetectionExample, original_key
+from secsteer.evaluation.metrics import wilson_interval
 
 __all__ = [
     "DetectionMetrics", "Estimate", "Robustness", "auroc", "auroc_estimate", "balanced_accuracy", "bootstrap_groups",
@@ -38,12 +39,8 @@ class Estimate:
 
 def wilson(k: int, n: int, z: float = 1.96) -> Estimate:
     """k successes out of n, with the Wilson score interval (sound near 0 and 1 and for small n)."""
-    if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+    low, high = wilson_interval(k, n, z)
+    return Estimate(k / n if n else math.nan, low, high, n)
 
 
 def _counts(labels: np.ndarray, verdicts: Sequence[Verdict]) -> dict[str, int]:
@@ -88,13 +85,27 @@ def auroc(labels: Numbers, scores: Numbers) -> float:
 def auroc_estimate(
     labels: Numbers, scores: Numbers, groups: Sequence[str], n_resamples: int = 1000, seed: int = 0,
 ) -> Estimate:
-    """AUROC with a bootstrap-over-groups interval; n is the number of examples."""
-    y, s = np.asarray(labels, dtype=int), np.asarray(scores, dtype=float)
+    """AUROC with a bootstrap-over-groups interval; n is the number of examples.
 
-    def statistic(i: np.ndarray) -> float:
-        return auroc(y[i], s[i])
-
-    low, high = bootstrap_groups(groups, statistic, n_resamples, seed)
+    A group drawn twice would add comparisons between one copy's vulnerable side and the other copy's
+    patch: within-pair comparisons posing as cross-pair ones, which bias the draws toward the (usually
+    easier) within-pair ranking. They are left out, so each draw compares pairs as the data does.
+    """
+    y, s = np.asarray(labels, dtype=bool), np.asarray(scores, dtype=float)
+    g = np.unique(np.asarray(groups), return_inverse=True)[1]
+    values = []
+    for idx, copy in _group_draws(groups, n_resamples, seed):
+        pos, neg = y[idx], ~y[idx]
+        if not pos.any() or not neg.any():
+            values.append(math.nan)
+            continue
+        sp, sn = s[idx][pos][:, None], s[idx][neg][None, :]
+        wins = (sp > sn) + 0.5 * (sp == sn)
+        same_group = g[idx][pos][:, None] == g[idx][neg][None, :]
+        other_copy = copy[pos][:, None] != copy[neg][None, :]
+        keep = ~(same_group & other_copy)
+        values.append(float((wins * keep).sum() / keep.sum()))
+    low, high = _percentiles(np.asarray(values), 0.95)
     return Estimate(auroc(y, s), low, high, len(y))
 
 
@@ -136,6 +147,30 @@ def paired_auroc_estimate(
     return Estimate(float(counts[:, 0].sum() / counts[:, 1].sum()), low, high, len(counts))
 
 
+def _group_draws(groups: Sequence[str], n_resamples: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Bootstrap draws of whole groups with replacement: (example indices, which drawn copy each belongs to)."""
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        by_group[group].append(index)
+    members = [np.array(v) for v in by_group.values()]
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(n_resamples):
+        picked = rng.integers(0, len(members), size=len(members))
+        idx = np.concatenate([members[i] for i in picked])
+        copy = np.concatenate([np.full(len(members[i]), k) for k, i in enumerate(picked)])
+        draws.append((idx, copy))
+    return draws
+
+
+def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
+    if np.isnan(values).all():
+        return math.nan, math.nan
+    tail = 100 * (1 - level) / 2
+    low, high = np.nanpercentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def bootstrap_groups(
     groups: Sequence[str],
     statistic: Callable[[np.ndarray], float],
@@ -145,20 +180,8 @@ def bootstrap_groups(
 ) -> tuple[float, float]:
     """Percentile interval of `statistic(indices)` when whole groups (pairs) are drawn with replacement,
     so that the two sides of a pair, and its variants, stay together; NaN draws are left out."""
-    by_group: dict[str, list[int]] = defaultdict(list)
-    for index, group in enumerate(groups):
-        by_group[group].append(index)
-    members = [np.array(v) for v in by_group.values()]
-    rng = np.random.default_rng(seed)
-    values = np.empty(n_resamples)
-    for r in range(n_resamples):
-        picked = rng.integers(0, len(members), size=len(members))
-        values[r] = statistic(np.concatenate([members[i] for i in picked]))
-    if np.isnan(values).all():
-        return math.nan, math.nan
-    tail = 100 * (1 - level) / 2
-    low, high = np.nanpercentile(values, [tail, 100 - tail])
-    return float(low), float(high)
+    values = np.array([statistic(idx) for idx, _ in _group_draws(groups, n_resamples, seed)], dtype=float)
+    return _percentiles(values, level)
 
 
 @dataclass(frozen=True)

@@ -27,25 +27,27 @@ def _save(fig: Figure, path: str | Path) -> Path:
 
 
 def plot_layers(results: ProbeResults, path: str | Path, title: str = "") -> Path:
-    """Out-of-fold accuracy and AUROC against layer, each with its 95% band, and the chance line."""
+    """Out-of-fold accuracy, AUROC and within-pair AUROC against layer, each with its 95% band; the
+    dotted line marks the best layer by AUROC (picked on the same data, so its score is optimistic)."""
     layers = sorted(results.layers)
     fig = Figure(figsize=(7, 4))
     ax = fig.subplots()
-    for metric, colour in (("accuracy", "tab:blue"), ("auroc", "tab:orange")):
+    for metric, label, colour in (("accuracy", "accuracy", "tab:blue"), ("auroc", "AUROC", "tab:orange"),
+                                  ("paired_auroc", "AUROC within pairs", "tab:green")):
         values = np.array([[getattr(results.layers[k], metric).value, getattr(results.layers[k], metric).low,
                             getattr(results.layers[k], metric).high] for k in layers], dtype=float)
-        label = "accuracy" if metric == "accuracy" else "AUROC"
-        ax.plot(layers, values[:, 0], marker="o", markersize=3, color=colour, label=label)
-        ax.fill_between(layers, values[:, 1], values[:, 2], color=colour, alpha=0.2, linewidth=0)
+        style = "--" if metric == "paired_auroc" else "-"
+        ax.plot(layers, values[:, 0], style, marker="o", markersize=3, color=colour, label=label)
+        ax.fill_between(layers, values[:, 1], values[:, 2], color=colour, alpha=0.15, linewidth=0)
     ax.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="chance")
     best = results.best_layer()
-    ax.axvline(best, color="grey", linestyle=":", linewidth=1)
+    ax.axvline(best, color="grey", linestyle=":", linewidth=1, label=f"best layer ({best})")
     ax.set_xlabel("layer")
     ax.set_ylabel("out-of-fold score (95% interval)")
     ax.set_ylim(0.0, 1.02)
     ax.set_title(title or f"linear probe per layer ({len(results.labels)} examples, "
                           f"{len(set(results.groups))} pairs, {results.n_splits}-fold grouped CV)")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, path)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from secsteer.data.splits import LeakageError
-from secsteer.detection.linear import LinearProbe, save_linear_probes
+from secsteer.detection.linear import LinearProbe, load_linear_probes, save_linear_probes
 from secsteer.detection.metrics import (
     Estimate,
     Indices,
@@ -88,6 +89,28 @@ class ProbeResults:
         report = folder / "probes.json"
         report.write_text(json.dumps({"meta": meta or {}, **self.to_json()}, indent=1) + "\n")
         return report, weights
+
+    @classmethod
+    def load(cls, folder: str | Path) -> ProbeResults:
+        """Read back what save() wrote (to re-plot or reuse the probes without reading the model again)."""
+        folder = Path(folder)
+        report = folder / "probes.json"
+        if not report.is_file():
+            raise FileNotFoundError(f"{report} does not exist; write it with `secsteer probe --out {folder}`")
+        data = json.loads(report.read_text())
+        probes, _ = load_linear_probes(folder / "probes.safetensors")
+        layers = {}
+        for row in data["layers"]:
+            layer = int(row["layer"])
+            layers[layer] = LayerProbe(layer, _estimate(row["accuracy"]), _estimate(row["auroc"]),
+                                       _estimate(row["paired_auroc"]), data["oof_scores"][str(layer)], probes[layer])
+        return cls(layers, data["labels"], data["groups"], int(data["n_splits"]), float(data["c"]))
+
+
+def _estimate(record: dict[str, Any]) -> Estimate:
+    def number(x: float | None) -> float:
+        return math.nan if x is None else float(x)
+    return Estimate(number(record["value"]), number(record["low"]), number(record["high"]), int(record["n"]))
 
 
 def check_grouped_split(train: Indices, test: Indices, groups: Sequence[str]) -> None:

@@ -51,10 +51,15 @@ def plan_units(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Unit]:
     # language-major order keeps one language's stop strings together in a batch
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].language, scenarios[i].id))
     units = []
+    per_row = spec.mode != "ablate"          # ablation shifts are one per batch
     for group in groups(spec):
-        rows = [Row(i, k, s) for i in order for k in range(spec.samples) for s in group.scales]
-        for b in range(0, len(rows), spec.batch_size):
-            units.append(Unit(group, b // spec.batch_size, tuple(rows[b:b + spec.batch_size])))
+        scale_sets = [group.scales] if per_row or group.vector is None else [(s,) for s in group.scales]
+        index = 0
+        for scales in scale_sets:
+            rows = [Row(i, k, s) for i in order for k in range(spec.samples) for s in scales]
+            for b in range(0, len(rows), spec.batch_size):
+                units.append(Unit(group, index, tuple(rows[b:b + spec.batch_size])))
+                index += 1
     return units
 
 

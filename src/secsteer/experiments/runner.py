@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from secsteer.data.scenarios import Scenario, load_scenarios
 from secsteer.experiments.grid import Cell, cells
+from secsteer.experiments.methods import unit_steering
 from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.store import RunStore
@@ -18,7 +19,6 @@ from secsteer.experiments.summarize import summarize_cell
 from secsteer.experiments.vectors import VectorFactory
 from secsteer.generation.generate import GenerationConfig, generate
 from secsteer.generation.prompts import build_prompt, default_stops, uses_chat
-from secsteer.steering.apply import Steering
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ def run_sweep(
         elif needs_vectors:
             pairs = select_pairs(spec, scenarios)
             factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
-                                    ",".join(spec.pairs), batch_size=spec.batch_size)
+                                    ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
+                                    context_lines=spec.context_lines)
         bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
         for unit in todo:
             store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory))
@@ -114,12 +115,10 @@ def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: 
     stops = set.intersection(*(set(s.stop) for s in picked)) | set(default_stops(chat))
     config = GenerationConfig(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature, top_p=spec.top_p,
                               seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
-    steering = None
-    if unit.group.vector is not None and factory is not None:
-        steering = Steering(factory.vector(unit.group.vector), unit.group.layers, 1.0, unit.group.relative,
-                            spec.positions)
-    scales = [r.scale for r in rows] if steering is not None else None
-    completions = generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
+    steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
+                                              [s.cwe for s in picked])
+    with context:
+        completions = generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     verdicts = judge_many(list(zip(picked, completions)), analyzers=analyzers_of(spec), run_tests=spec.run_tests,
                           any_cwe=spec.any_cwe)
     records = []

@@ -38,6 +38,10 @@ class SweepSpec:
     n_pairs: tuple[PairCount, ...] = ("all",)
     draw_seeds: tuple[int, ...] = (0,)
     controls: tuple[str, ...] = ()
+    focus: str = "all"                               # "diff": pool only the changed lines of each pair
+    context_lines: int = 0
+    mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
+    schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm
@@ -73,6 +77,10 @@ class SweepSpec:
         unknown = set(self.controls) - set(CONTROLS)
         if unknown:
             raise ValueError(f"unknown controls {sorted(unknown)}; choose from {list(CONTROLS)}")
+        if self.mode not in ("add", "routed", "gated", "ablate"):
+            raise ValueError(f"mode must be add, routed, gated or ablate, got {self.mode!r}")
+        if self.focus not in ("all", "diff"):
+            raise ValueError(f"focus must be all or diff, got {self.focus!r}")
         if self.positions not in ("all", "prompt", "generated"):
             raise ValueError(f"positions must be all, prompt or generated, got {self.positions!r}")
 

@@ -23,9 +23,11 @@ log = logging.getLogger(__name__)
 class VectorFactory:
     def __init__(self, model: Any, tokenizer: Any, pairs: list[ContrastPair], cache_dir: Path,
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
-                 fixed: SteeringVector | None = None) -> None:
+                 fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0) -> None:
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
-        self.cache = cache_dir / f"activations-{pairs_hash(pairs)}-{pooling}.safetensors"
+        self.focus, self.context_lines = focus, context_lines
+        tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}"
+        self.cache = cache_dir / f"activations-{pairs_hash(pairs)}-{tag}.safetensors"
         self.pooling, self.source, self.batch_size = pooling, source, batch_size
         self._acts: tuple[Activations, Activations] | None = None
         self._built: dict[VectorKey, SteeringVector] = {}
@@ -37,7 +39,8 @@ class VectorFactory:
 
     def _read(self) -> tuple[Activations, Activations]:
         secure, insecure = read_pairs(self.model, self.tokenizer, self.pairs, None, self.pooling,  # type: ignore[arg-type]
-                                      self.batch_size, show_progress=True)
+                                      self.batch_size, show_progress=True, focus=self.focus,  # type: ignore[arg-type]
+                                      context_lines=self.context_lines)
         tensors = {f"secure.{k}": v for k, v in secure.pooled.items()}
         tensors |= {f"insecure.{k}": v for k, v in insecure.pooled.items()}
         meta = {"token_norm": json.dumps(secure.token_norm), "n_tokens": str(secure.n_tokens)}
@@ -81,12 +84,46 @@ class VectorFactory:
             base = self.vector(VectorKey(key.method, key.n_pairs, key.draw_seed))
             vector = random_like(base, seed=key.draw_seed) if key.control == "random" else -base
         else:
-            secure, insecure = self.activations()
-            rows = torch.tensor(self.subset(key.n_pairs, key.draw_seed))
-            pick = lambda a: Activations({k: v[rows] for k, v in a.pooled.items()}, a.token_norm, a.n_tokens)  # noqa: E731
-            vector = vector_from_activations(
-                self.model, pick(secure), pick(insecure), [self.pairs[i] for i in rows.tolist()],
-                key.method, self.pooling, self.source, {"n_pairs": key.n_pairs, "draw_seed": key.draw_seed},
-            )
+            rows = self.subset(key.n_pairs, key.draw_seed)
+            vector = self._from_rows(rows, key, {"n_pairs": key.n_pairs, "draw_seed": key.draw_seed,
+                                                 "focus": self.focus})
         self._built[key] = vector
         return vector
+
+    def _from_rows(self, rows: list[int], key: VectorKey, extra: dict[str, Any]) -> SteeringVector:
+        secure, insecure = self.activations()
+        index = torch.tensor(rows)
+        pick = lambda a: Activations({k: v[index] for k, v in a.pooled.items()}, a.token_norm, a.n_tokens)  # noqa: E731
+        return vector_from_activations(self.model, pick(secure), pick(insecure), [self.pairs[i] for i in rows],
+                                       key.method, self.pooling, self.source, extra)
+
+    def bank(self, key: VectorKey, min_pairs: int = 4) -> Any:
+        """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it."""
+        from secsteer.vectors.bank import VectorBank
+
+        base = VectorKey(key.method, key.n_pairs, key.draw_seed)
+        rows = self.subset(key.n_pairs, key.draw_seed)
+        by_cwe: dict[str, list[int]] = {}
+        for i in rows:
+            by_cwe.setdefault(self.pairs[i].cwe, []).append(i)
+        vectors = {cwe: self._from_rows(r, base, {"cwe": cwe}) for cwe, r in by_cwe.items() if len(r) >= min_pairs}
+        bank = VectorBank(vectors, pooled=self.vector(base))
+        if key.control == "negated":
+            return bank.map(lambda v: -v)
+        if key.control == "random":
+            return bank.random_like(key.draw_seed)
+        return bank
+
+    def gate(self, key: VectorKey, layer: int) -> tuple[Any, int, float]:
+        """A mean-difference probe at `layer` fit on 75% of the key's pairs, threshold on the other 25%."""
+        from secsteer.experiments.methods import validation_rows
+        from secsteer.steering.probe_gate import choose_threshold, mean_diff_probe
+
+        secure, insecure = self.activations()
+        rows = self.subset(key.n_pairs, key.draw_seed)
+        fit, val = validation_rows(len(rows), key.draw_seed)
+        fit_rows, val_rows = [rows[i] for i in fit], [rows[i] for i in val]
+        probe = mean_diff_probe(secure.pooled[layer][fit_rows], insecure.pooled[layer][fit_rows])
+        hidden = torch.cat([secure.pooled[layer][val_rows], insecure.pooled[layer][val_rows]])
+        labels = [0] * len(val_rows) + [1] * len(val_rows)
+        return probe, layer, choose_threshold(probe, hidden, labels)

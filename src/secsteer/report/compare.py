@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 from secsteer.evaluation.metrics import diff_interval
 from secsteer.experiments.summarize import RATES

@@ -24,6 +24,7 @@ class Steering:
     scale: float = 1.0
     relative: bool = True                      # scale in units of the layer's typical residual norm
     positions: str = "all"
+    schedule: Callable[[int], float] | None = None   # multiplier by generated step, e.g. first-K
 
 
 def block_device(block: nn.Module) -> torch.device:
@@ -88,6 +89,6 @@ def steering_context(model: nn.Module, steering: Steering | None, scale: Scale |
     if steering is not None:
         stack.enter_context(steer(
             model, steering.vector, steering.layers, steering.scale if scale is None else scale,
-            relative=steering.relative, positions=steering.positions,
+            relative=steering.relative, positions=steering.positions, schedule=steering.schedule,
         ))
     return stack

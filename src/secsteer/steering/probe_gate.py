@@ -154,9 +154,11 @@ def _gated_delta_hook(delta: Tensor, state: _GateState, policy: Positions,
             return None
         hidden = block_output(output)
         d = delta.to(hidden.dtype)
+        if d.ndim == 3 and d.shape[0] != hidden.shape[0]:
+            raise ValueError(f"per-row scales give {d.shape[0]} rows but the batch has {hidden.shape[0]}")
         if schedule is not None and state.call.start > 0:
             d = d * schedule(state.call.generated_step)
-        steered = hidden + d * state.gate
+        steered = hidden + d * state.gate.to(hidden.device)      # no-op unless layers sit on several GPUs
         return (steered, *output[1:]) if isinstance(output, tuple) else steered
     return hook
 
@@ -191,6 +193,9 @@ def steer_gated(
     factor = scale_tensor(scale)
     deltas = {layer: (factor * vector.delta(layer, 1.0, relative)).to(
         block_device(blocks[layer]), next(blocks[layer].parameters()).dtype) for layer in chosen}
+    device = block_device(blocks[probe_at])
+    probe = Probe(probe.weight.float().to(device), probe.bias, probe.mean.float().to(device),
+                  probe.std.float().to(device))                  # once, not per token
     state, trace = _GateState(), GateTrace()
     with ExitStack() as stack:
         stack.callback(model.register_forward_pre_hook(state.pre_hook, with_kwargs=True).remove)

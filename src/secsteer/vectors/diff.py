@@ -4,7 +4,8 @@ Rules, per side:
 - A changed line contributes its code without leading/trailing whitespace (indentation and the newline
   are shared by both sides and carry no security signal); `context_lines=k` adds k lines before and after.
 - Which lines changed: the pair's recorded SVEN/SafeCoder `meta["line_changes"]` when every recorded
-  item slices its side's text to its `line` (trailing whitespace ignored); otherwise `difflib` on lines.
+  item's `char_start:char_end` slices its side's text to its `line` (trailing whitespace ignored; the
+  line is the one holding `char_start`); otherwise `difflib` on lines. Lines end at "\n" only.
 - A side with no changed line (a pure insertion on the other side, e.g. a bounds check added to the secure
   side) pools over the anchor: the line before and the line after the insertion point (plus k context
   lines), the code the other side's new lines sit between. Recorded changes that leave a side empty take
@@ -28,7 +29,9 @@ Focus = Literal["all", "diff"]
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    # split on "\n" only, as SVEN counts lines (str.splitlines also breaks on form feeds and "\r")
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _difflib_lines(insecure: str, secure: str) -> tuple[Lines, Lines, Lines, Lines]:
@@ -66,13 +69,12 @@ def _recorded_lines(pair: ContrastPair) -> tuple[Lines, Lines] | None:
         n = len(_lines(text))
         for item in changes.get(key) or []:
             try:
-                start, end, line_no = int(item["char_start"]), int(item["char_end"]), int(item["line_no"])
-                line = str(item["line"])
+                start, end, line = int(item["char_start"]), int(item["char_end"]), str(item["line"])
             except (KeyError, TypeError, ValueError):
                 return None
-            if text[start:end].rstrip() != line.rstrip() or not 1 <= line_no <= n:
+            if text[start:end].rstrip() != line.rstrip() or not 0 <= start < max(len(text), 1):
                 return None
-            lines.add(line_no - 1)
+            lines.add(min(text.count("\n", 0, start), n - 1))   # the line holding char_start
         found.append(lines)
     if not found[0] and not found[1]:
         return None

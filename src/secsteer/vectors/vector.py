@@ -103,7 +103,11 @@ class SteeringVector:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"vector file {path} does not exist")
-        with safe_open(str(path), framework="pt") as f:
+        try:
+            handle = safe_open(str(path), framework="pt")
+        except Exception as err:        # safetensors raises its own error type for a corrupt header
+            raise ValueError(f"{path} is not a readable safetensors file: {err}") from None
+        with handle as f:
             raw = (f.metadata() or {}).get("secsteer")
             if raw is None:
                 raise ValueError(f"{path} is a safetensors file without secsteer metadata; "

@@ -29,6 +29,8 @@ _NAME = re.compile(r"input_(\d{6})\.c")
 _DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)? (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ANALYZER = re.compile(r"^(?P<msg>.*?)(?: \[CWE-(?P<cwe>\d+)\])? \[-W(?P<rule>analyzer-[\w-]+)\]$")
 GCC_ENV = {"LC_ALL": "C", "LANG": "C"}
+GCC_MEMORY_BYTES = 2 * 2**30   # per gcc process (cc1 with -fanalyzer on one chunk stays far below)
+GCC_CPU_S = 120
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,17 @@ def _gcc() -> str:
 
 
 def gcc_check_many(
-    codes: Sequence[str], flags: Sequence[str], jobs: int | None = None, chunk: int = 16, timeout_s: float = 300.0
+    codes: Sequence[str], flags: Sequence[str], jobs: int | None = None, chunk: int = 16, timeout_s: float = 180.0
 ) -> list[GccRun]:
-    """Compile every input with `flags` (objects land in a temp dir) and sort the diagnostics by input."""
+    """Compile every input with `flags` (objects land in a temp dir) and sort the diagnostics by input.
+
+    A chunk whose failure cannot be pinned on one input (gcc killed, out of memory, timed out) is
+    compiled again one input at a time; an input that still fails gets gcc's message as its error.
+    """
     if not codes:
         return []
     jobs = jobs or max(1, os.cpu_count() or 1)
+    runs: dict[int, GccRun] = {}
     with tempfile.TemporaryDirectory(prefix="secsteer-gcc-") as tmp:
         names = [f"input_{index:06d}.c" for index in range(len(codes))]
         for name, code in zip(names, codes, strict=True):
@@ -60,42 +67,63 @@ def gcc_check_many(
         size = max(1, min(chunk, -(-len(names) // jobs)))
         chunks = [names[start : start + size] for start in range(0, len(names), size)]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            outputs = list(pool.map(lambda part: _run_gcc(Path(tmp), part, flags, timeout_s), chunks))
-    errors: list[list[str]] = [[] for _ in codes]
-    findings: list[list[Finding]] = [[] for _ in codes]
-    for output in outputs:
-        _parse(output, errors, findings)
-    return [GccRun(tuple(e), tuple(f)) for e, f in zip(errors, findings, strict=True)]
+            for part in pool.map(lambda part: _check_chunk(Path(tmp), part, flags, timeout_s), chunks):
+                runs.update(part)
+    return [runs[index] for index in range(len(codes))]
 
 
-def _run_gcc(workdir: Path, names: list[str], flags: Sequence[str], timeout_s: float) -> str:
-    cmd = [_gcc(), "-fdiagnostics-plain-output", "-fdiagnostics-color=never", *flags, *names]
+def _check_chunk(workdir: Path, names: list[str], flags: Sequence[str], timeout_s: float) -> dict[int, GccRun]:
+    indices = [int(_NAME.fullmatch(name).group(1)) for name in names]  # type: ignore[union-attr]
+    returncode, output = _run_gcc(workdir, names, flags, timeout_s)
+    errors: dict[int, list[str]] = {index: [] for index in indices}
+    findings: dict[int, list[Finding]] = {index: [] for index in indices}
+    stray = _parse(output, errors, findings)
+    unexplained = returncode != 0 and (stray or not any(errors.values()) or returncode != 1)
+    if unexplained and len(names) > 1:
+        runs: dict[int, GccRun] = {}
+        for name in names:
+            runs.update(_check_chunk(workdir, [name], flags, timeout_s))
+        return runs
+    if unexplained:
+        errors[indices[0]].append((stray or [f"gcc failed with exit code {returncode}"])[0])
+    return {index: GccRun(tuple(errors[index]), tuple(findings[index])) for index in indices}
+
+
+def _limited() -> list[str]:
+    # gcc reads model-written code outside the sandbox: `#include "/dev/zero"` must not eat the machine.
+    found = shutil.which("prlimit")
+    return [found, f"--as={GCC_MEMORY_BYTES}", f"--cpu={GCC_CPU_S}", "--"] if found else []
+
+
+def _run_gcc(workdir: Path, names: list[str], flags: Sequence[str], timeout_s: float) -> tuple[int, str]:
+    cmd = [*_limited(), _gcc(), "-fdiagnostics-plain-output", "-fdiagnostics-color=never", *flags, *names]
     try:
         proc = subprocess.run(
             cmd, cwd=workdir, capture_output=True, text=True, errors="replace", timeout=timeout_s,
             env=os.environ | GCC_ENV, stdin=subprocess.DEVNULL,
         )
-    except subprocess.TimeoutExpired as err:
-        raise AnalyzerError(f"gcc ran past {timeout_s:.0f} s on {names[0]}..{names[-1]} and was stopped.") from err
-    if proc.returncode not in (0, 1):  # 1 = some input had errors; anything else is gcc itself failing
-        raise AnalyzerError(f"gcc exited {proc.returncode}: {proc.stderr[-800:]}")
-    return proc.stderr
+    except subprocess.TimeoutExpired:
+        return -1, f"gcc: error: ran past {timeout_s:.0f} s and was stopped"
+    return proc.returncode, proc.stderr
 
 
-def _parse(output: str, errors: list[list[str]], findings: list[list[Finding]]) -> None:
+def _parse(output: str, errors: dict[int, list[str]], findings: dict[int, list[Finding]]) -> list[str]:
+    """Sort diagnostics by input; returns error lines that name no input (e.g. 'cc1: out of memory')."""
     current: int | None = None  # the input whose diagnostics are being printed (headers included)
+    stray = []
     for line in output.splitlines():
         named = _NAME.search(line)
         if named is not None:
             current = int(named.group(1))
         diag = _DIAG.match(line)
         if diag is None or current is None:
+            if named is None and ("error" in line or "Killed" in line or "out of memory" in line):
+                stray.append(line)
             continue
         if diag["kind"] != "warning":
             errors[current].append(_NAME.sub("code.c", line))
             continue
         analyzer = _ANALYZER.match(diag["msg"])
-        in_input = _NAME.fullmatch(diag["file"]) is not None
         if analyzer is not None:
             findings[current].append(
                 Finding(
@@ -103,10 +131,11 @@ def _parse(output: str, errors: list[list[str]], findings: list[list[Finding]]) 
                     rule=analyzer["rule"],
                     cwe=to_cwe(analyzer["cwe"]),
                     severity="medium",
-                    line=int(diag["line"]) if in_input else None,
+                    line=int(diag["line"]) if _NAME.fullmatch(diag["file"]) else None,
                     message=analyzer["msg"],
                 )
             )
+    return stray
 
 
 # Completions often lack an #include; gcc 14 turned these warnings into errors, gcc 12 did not.

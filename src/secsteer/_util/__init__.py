@@ -1,0 +1,1 @@
+"""Internal helpers (threads) used by the CLI and the benchmarks."""

@@ -1,0 +1,69 @@
+"""The steering context of one unit, by mode: add (steer), routed (per-CWE), gated (probe), ablate.
+
+add and routed and gated take per-row scales; ablate takes one shift per unit (its scale), so the
+planner gives ablate units a single scale each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+import torch
+
+from secsteer.experiments.grid import Group
+from secsteer.experiments.spec import SweepSpec
+from secsteer.experiments.vectors import VectorFactory
+from secsteer.steering.apply import Steering
+
+MODES = ("add", "routed", "gated", "ablate")
+PER_ROW_SCALES = {"add": True, "routed": True, "gated": True, "ablate": False}
+
+
+def schedule_of(spec: SweepSpec) -> Any:
+    from secsteer.steering.schedules import parse_schedule
+
+    return None if spec.schedule in ("", "const") else parse_schedule(spec.schedule)
+
+
+def unit_steering(
+    spec: SweepSpec, group: Group, factory: VectorFactory | None, model: Any, scales: list[float],
+    row_cwes: Sequence[str],
+) -> tuple[Steering | None, list[float] | None, AbstractContextManager[Any]]:
+    """(steering record for generate, per-row scales, extra context) for one unit's batch."""
+    if group.vector is None or factory is None:
+        return None, None, nullcontext()
+    key, layers, schedule = group.vector, group.layers, schedule_of(spec)
+    if spec.mode == "add":
+        steering = Steering(factory.vector(key), layers, 1.0, group.relative, spec.positions, schedule)
+        return steering, scales, nullcontext()
+    if spec.mode == "routed":
+        from secsteer.steering.routing import steer_routed
+
+        ctx = steer_routed(model, factory.bank(key), list(row_cwes), layers, scales, relative=group.relative,
+                           positions=spec.positions, schedule=schedule)
+        return None, None, ctx
+    if spec.mode == "gated":
+        from secsteer.steering.probe_gate import steer_gated
+
+        probe, probe_layer, threshold = factory.gate(key, min(layers))
+        ctx = steer_gated(model, factory.vector(key), probe, probe_layer, layers, scales, threshold,
+                          relative=group.relative, positions="generated", reading="mean", schedule=schedule)
+        return None, None, ctx
+    if spec.mode == "ablate":
+        from secsteer.steering.ablate import ablation_targets, steer_ablate
+
+        vector = factory.vector(key).select(list(layers))
+        secure, _ = factory.activations()
+        targets = ablation_targets(vector, {layer: secure.pooled[layer] for layer in layers})
+        ctx = steer_ablate(model, vector, layers, targets, shift=scales[0], positions=spec.positions)
+        return None, None, ctx
+    raise ValueError(f"unknown steering mode {spec.mode!r}; choose one of {list(MODES)}")
+
+
+def validation_rows(n: int, seed: int, fraction: float = 0.25) -> tuple[list[int], list[int]]:
+    """A seeded split of pair indices into (fit, validation) for thresholds."""
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
+    k = max(1, int(n * fraction))
+    return sorted(order[k:]), sorted(order[:k])
