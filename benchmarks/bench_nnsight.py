@@ -28,8 +28,11 @@ from secsteer.generation.generate import GenerationConfig
 from secsteer.steering.apply import Steering
 from secsteer.vectors.vector import SteeringVector, VectorMeta
 
-WORDS = ("def return self import open path buf user query cursor execute check strncpy size sizeof char int "
-         "if else for while with as try except raise None True False subprocess run list dict str len").split()
+WORDS = (
+    "def", "return", "self", "import", "open", "path", "buf", "user", "query", "cursor", "execute", "check",
+    "strncpy", "size", "sizeof", "char", "int", "if", "else", "for", "while", "with", "as", "try", "except",
+    "raise", "None", "True", "False", "subprocess", "run", "list", "dict", "str", "len",
+)
 
 
 def build_tokenizer(vocab: int = 512) -> Any:
@@ -110,13 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--batch-sizes", default="1,8")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default: 1; on a shared 2-core machine two contended threads ran "
+                             "30x slower)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.quick:
         args.new_tokens, args.repeats = 16, 3
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
     tok = build_tokenizer()
     model = build_model(len(tok), args.layers, args.hidden)
     steering = random_steering(model, [args.layers // 4, args.layers // 2])

@@ -87,9 +87,6 @@ def test_nnsight_steers_blocks_offloaded_to_meta(tokenizer, tmp_path):
     torch.testing.assert_close(backend.read(model, tokenizer, TEXTS).pooled[3], ref.pooled[3], atol=1e-6, rtol=0)
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError,
-                   reason="steer() puts each delta on its block's parameter device, which is 'meta' for an "
-                          "offloaded block; the hook should move the delta to the output's device")
 def test_hook_steering_of_blocks_offloaded_to_meta(tokenizer, tmp_path):
     plain = tiny_model("qwen2", tokenizer)
     model = dispatched("qwen2", tokenizer, tmp_path, offloaded)

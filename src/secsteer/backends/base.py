@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from secsteer.activations.read import Activations, Pooling, Span
-from secsteer.generation.generate import GenerationConfig, _encode_left, _sampling_kwargs
+from secsteer.generation.generate import GenerationConfig, encode_left, sampling_kwargs
 from secsteer.generation.prompts import truncate_at_stop
 from secsteer.model.layers import decoder_blocks, resolve_layers
 from secsteer.steering.apply import Scale, Steering, scale_tensor
@@ -80,7 +80,7 @@ def check_row_scales(prompts: Sequence[str], steering: Steering | None, row_scal
 
 
 def generation_kwargs(config: GenerationConfig, tokenizer: Any) -> dict[str, Any]:
-    return _sampling_kwargs(config, tokenizer)
+    return sampling_kwargs(config, tokenizer)
 
 
 def generate_texts(
@@ -100,7 +100,7 @@ def generate_texts(
     starts = range(0, len(prompts), config.batch_size)
     for b, start in enumerate(tqdm(starts, disable=not show_progress, desc="generate")):
         rows = list(range(start, min(start + config.batch_size, len(prompts))))
-        batch = _encode_left(tokenizer, [prompts[i] for i in rows], torch.device(device))
+        batch = encode_left(tokenizer, [prompts[i] for i in rows], torch.device(device))
         scales = [row_scales[i] for i in rows] if row_scales is not None else None
         torch.manual_seed(config.seed + b)
         out = run_batch(batch, scales, b)

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ META_KEY = "secsteer.meta"          # our VectorMeta as JSON; llama.cpp and repe
 EXPORT_KEY = "secsteer.export"      # {"scale": s, "relative": bool}: what was baked into the tensors
 
 
-def export_layers(vector: SteeringVector, layers: Any = None) -> list[int]:
+def export_layers(vector: SteeringVector, layers: Sequence[int] | str | None = None) -> list[int]:
     """The blocks to write: those asked for, or every layer of the vector llama.cpp can steer (not block 0)."""
     if layers is not None:
         chosen = resolve_layers(layers, vector.meta.num_layers)
@@ -52,7 +53,8 @@ def export_layers(vector: SteeringVector, layers: Any = None) -> list[int]:
 
 
 def export_gguf(
-    vector: SteeringVector, path: str | Path, scale: float = 1.0, relative: bool = True, layers: Any = None,
+    vector: SteeringVector, path: str | Path, scale: float = 1.0, relative: bool = True,
+    layers: Sequence[int] | str | None = None,
 ) -> Path:
     """Write a llama.cpp control vector: `direction.N` = what steer() adds to block N at this scale."""
     import gguf

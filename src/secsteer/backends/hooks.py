@@ -15,7 +15,7 @@ from secsteer.backends.base import (
     generation_kwargs,
     input_device,
 )
-from secsteer.generation.generate import GenerationConfig, _encode_left, generate
+from secsteer.generation.generate import GenerationConfig, encode_left, generate
 from secsteer.steering.apply import Steering, steering_context
 
 
@@ -48,7 +48,7 @@ class HookBackend:
     ) -> Generated:
         """All prompts as one batch, seeded with config.seed, returning the scores of every step."""
         check_row_scales(prompts, steering, row_scales)
-        batch = _encode_left(tokenizer, list(prompts), input_device(model))
+        batch = encode_left(tokenizer, list(prompts), input_device(model))
         torch.manual_seed(config.seed)
         with steering_context(model, steering, list(row_scales) if row_scales is not None else None):
             out = model.generate(**batch, **generation_kwargs(config, tokenizer),

@@ -29,7 +29,7 @@ from secsteer.backends.base import (
     input_device,
     steering_deltas,
 )
-from secsteer.generation.generate import GenerationConfig, _encode_left
+from secsteer.generation.generate import GenerationConfig, encode_left
 from secsteer.model.layers import decoder_blocks, resolve_layers
 from secsteer.steering.apply import Steering
 from secsteer.steering.hooks import Positions
@@ -229,7 +229,7 @@ class NNsightBackend:
         check_row_scales(prompts, steering, row_scales)
         with self._wrapped(model, tokenizer) as wrapped:
             envoys = block_envoys(wrapped)
-            batch = _encode_left(tokenizer, list(prompts), _input_device(wrapped))
+            batch = encode_left(tokenizer, list(prompts), _input_device(wrapped))
             scales = list(row_scales) if row_scales is not None else None
             deltas = steering_deltas(wrapped._module, steering, scales) if steering is not None else {}
             kwargs = generation_kwargs(config, _run_tokenizer(wrapped, tokenizer))

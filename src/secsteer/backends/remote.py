@@ -72,7 +72,7 @@ def probe(host: str, timeout_s: float = PROBE_TIMEOUT_S) -> None:
         try:
             socket.create_connection((parts.hostname, port), timeout=timeout_s).close()
             outcome.append(None)
-        except OSError as err:
+        except Exception as err:            # reported by the caller's thread, never lost in this one
             outcome.append(err)
 
     # getaddrinfo has no timeout of its own: run the whole attempt in a thread and stop waiting on time.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secsteer.cli.common import add_model_args, load_from_args
+from secsteer.cli.common import add_model_and_backend_args, load_from_args
 
 
 def add_pair_args(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_pair_args(parser: argparse.ArgumentParser) -> None:
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("build", help="build a steering vector from secure/insecure pairs")
-    add_model_args(parser)
+    add_model_and_backend_args(parser)
     add_pair_args(parser)
     parser.add_argument("--method", default="mean_diff", help="mean_diff or pca (default: %(default)s)")
     parser.add_argument("--pooling", default="mean", choices=["mean", "last"])
@@ -38,19 +38,21 @@ def selected_pairs(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    from secsteer.backends import backend_from_args
     from secsteer.data.splits import sample_pairs
     from secsteer.vectors.build import build_vector
 
+    backend = backend_from_args(args)
     pairs = selected_pairs(args)
     if args.limit:
         pairs = sample_pairs(pairs, args.limit, args.seed)
-    model, tokenizer = load_from_args(args)
+    model, tokenizer = load_from_args(args, backend)
     filters = {"cwe": args.cwe, "language": args.language, "split": args.split, "limit": args.limit,
                "seed": args.seed}
     vector = build_vector(
         model, tokenizer, pairs, method=args.method, layers=args.layers, pooling=args.pooling,
         batch_size=args.batch_size, source=",".join(args.pairs or ["builtin"]),
-        filters={k: v for k, v in filters.items() if v is not None}, show_progress=True,
+        filters={k: v for k, v in filters.items() if v is not None}, show_progress=True, read=backend.read,
     )
     path = vector.save(args.out)
     print(f"wrote {path}: {vector.meta.method} over {len(vector.layers)} layers from {len(pairs)} pairs "

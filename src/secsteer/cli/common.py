@@ -30,14 +30,24 @@ def add_steering_args(parser: argparse.ArgumentParser, required: bool = False) -
     group.add_argument("--positions", default="all", choices=["all", "prompt", "generated"])
 
 
-def load_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
-    import torch
+def add_model_and_backend_args(parser: argparse.ArgumentParser) -> None:
+    from secsteer.backends import add_backend_args
 
-    from secsteer.model.load import load_model
+    add_model_args(parser)
+    add_backend_args(parser)
+
+
+def load_from_args(args: argparse.Namespace, backend: Any = None) -> tuple[Any, Any]:
+    """Load --model through the chosen backend (hooks by default; --remote never loads weights here)."""
+    import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    return load_model(args.model, dtype=args.dtype, device=args.device, device_map=args.device_map)
+    if backend is None:
+        from secsteer.model.load import load_model
+
+        return load_model(args.model, dtype=args.dtype, device=args.device, device_map=args.device_map)
+    return backend.load(args.model, dtype=args.dtype, device=args.device, device_map=args.device_map)
 
 
 def steering_from_args(args: argparse.Namespace) -> Any:

@@ -34,6 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--any-cwe", action="store_true", help="count findings of any CWE, not only the scenario's")
     parser.add_argument("--out", default=None, help="run directory (default: runs/eval-<spec digest>)")
     parser.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
+    from secsteer.backends import add_backend_args
+
+    add_backend_args(parser)
     parser.set_defaults(run=run)
 
 
@@ -62,17 +65,17 @@ def spec_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from secsteer.backends import backend_from_args
+    from secsteer.cli.common import load_from_args
     from secsteer.experiments.runner import run_sweep
     from secsteer.report.compare import with_differences
     from secsteer.report.tables import HEADER, cell_row, markdown_table
 
+    backend = backend_from_args(args)
     spec = spec_from_args(args)
     out = args.out or f"runs/eval-{spec.digest()}"
-    model = tokenizer = None
-    if args.threads or args.device != "cpu" or args.device_map:
-        from secsteer.cli.common import load_from_args
-        model, tokenizer = load_from_args(args)
-    store = run_sweep(spec, out, model=model, tokenizer=tokenizer)
+    model, tokenizer = load_from_args(args, backend)
+    store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend)
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)

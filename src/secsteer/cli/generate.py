@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from secsteer.cli.common import add_model_args, add_steering_args, load_from_args, steering_from_args
+from secsteer.cli.common import (
+    add_model_and_backend_args,
+    add_steering_args,
+    load_from_args,
+    steering_from_args,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("generate", help="complete prompts, baseline and steered side by side")
-    add_model_args(parser)
+    add_model_and_backend_args(parser)
     add_steering_args(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--prompt", action="append", help="a code prefix to complete (repeatable)")
@@ -25,17 +30,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.backends import backend_from_args
+    from secsteer.generation.generate import GenerationConfig
     from secsteer.generation.prompts import build_prompt, default_stops, uses_chat
 
+    backend = backend_from_args(args)
     codes = args.prompt or [args.prompt_file.read_text(encoding="utf-8")]
-    model, tokenizer = load_from_args(args)
+    model, tokenizer = load_from_args(args, backend)
     steering = steering_from_args(args)
     prompts = [build_prompt(tokenizer, c, args.instruction, args.language, args.prompt_mode) for c in codes]
     config = GenerationConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed,
                               stop=default_stops(uses_chat(tokenizer, args.prompt_mode)))
-    baseline = generate(model, tokenizer, prompts, config)
-    steered = generate(model, tokenizer, prompts, config, steering=steering) if steering else None
+    baseline = backend.generate(model, tokenizer, prompts, config)
+    steered = backend.generate(model, tokenizer, prompts, config, steering=steering) if steering else None
     for i, code in enumerate(codes):
         print(f"=== prompt {i + 1} ===\n{code}")
         print(f"--- baseline ---\n{code}{baseline[i]}")

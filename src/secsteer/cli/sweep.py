@@ -17,6 +17,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-code-execution", action="store_true",
                         help="run scenario tests on model-written code (inside the sandbox)")
     parser.add_argument("--no-report", action="store_true", help="do not write the report at the end")
+    from secsteer.backends import add_backend_args
+
+    add_backend_args(parser)
     parser.add_argument("--list-presets", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
@@ -46,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     spec = load_preset(args.preset, **overrides) if args.preset else load_spec(args.spec, **overrides)
     if spec.run_tests and not args.allow_code_execution:
         raise ValueError("this spec runs model-written code (run_tests = true); pass --allow-code-execution")
-    store = run_sweep(spec, args.out, restart=args.restart)
+    from secsteer.backends import backend_from_args
+
+    store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args))
     print(f"{len(store.cells())} cells finished in {args.out}")
     if not args.no_report:
         from secsteer.report.report import build_report

@@ -72,8 +72,13 @@ def run_sweep(
     model: Any = None,
     tokenizer: Any = None,
     show_progress: bool = True,
+    backend: Any = None,
 ) -> RunStore:
-    """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model."""
+    """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
+
+    backend: a secsteer.backends engine (hooks by default); nnsight supports mode "add" only."""
+    if backend is not None and backend.name != "hooks" and spec.mode != "add":
+        raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
     store = RunStore(out)
     resuming = store.open(spec.to_json(), spec.digest(), restart)
     scenarios = select_scenarios(spec)
@@ -82,7 +87,9 @@ def run_sweep(
     todo = [u for u in units if u.id not in done]
     log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
     if todo:
-        if model is None:
+        if model is None and backend is not None:
+            model, tokenizer = backend.load(spec.model, dtype=spec.dtype)
+        elif model is None:
             from secsteer.model.load import load_model
             model, tokenizer = load_model(spec.model, dtype=spec.dtype)
         needs_vectors = any(u.group.vector is not None for u in todo)
@@ -94,10 +101,11 @@ def run_sweep(
             pairs = select_pairs(spec, scenarios)
             factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
                                     ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
-                                    context_lines=spec.context_lines)
+                                    context_lines=spec.context_lines,
+                                    read=backend.read if backend is not None else None)
         bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
         for unit in todo:
-            store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory))
+            store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory, backend))
             bar.update(1)
         bar.close()
     finish_cells(spec, store, scenarios)
@@ -105,7 +113,7 @@ def run_sweep(
 
 
 def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,
-             factory: VectorFactory | None) -> list[dict[str, Any]]:
+             factory: VectorFactory | None, backend: Any = None) -> list[dict[str, Any]]:
     from secsteer.evaluation.judge import judge_many
 
     chat = uses_chat(tokenizer, spec.prompt_mode)  # type: ignore[arg-type]
@@ -117,8 +125,9 @@ def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: 
                               seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
     steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
                                               [s.cwe for s in picked])
+    run_generate = backend.generate if backend is not None else generate
     with context:
-        completions = generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
+        completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     verdicts = judge_many(list(zip(picked, completions)), analyzers=analyzers_of(spec), run_tests=spec.run_tests,
                           any_cwe=spec.any_cwe)
     records = []

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 class VectorFactory:
     def __init__(self, model: Any, tokenizer: Any, pairs: list[ContrastPair], cache_dir: Path,
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
-                 fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0) -> None:
+                 fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0,
+                 read: Any = None) -> None:
+        self.read = read
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
         tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}"
@@ -40,7 +42,7 @@ class VectorFactory:
     def _read(self) -> tuple[Activations, Activations]:
         secure, insecure = read_pairs(self.model, self.tokenizer, self.pairs, None, self.pooling,  # type: ignore[arg-type]
                                       self.batch_size, show_progress=True, focus=self.focus,  # type: ignore[arg-type]
-                                      context_lines=self.context_lines)
+                                      context_lines=self.context_lines, **({"read": self.read} if self.read else {}))
         tensors = {f"secure.{k}": v for k, v in secure.pooled.items()}
         tensors |= {f"insecure.{k}": v for k, v in insecure.pooled.items()}
         meta = {"token_norm": json.dumps(secure.token_norm), "n_tokens": str(secure.n_tokens)}

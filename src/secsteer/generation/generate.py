@@ -57,18 +57,18 @@ def generate(
     starts = range(0, len(prompts), config.batch_size)
     for b, start in enumerate(tqdm(starts, disable=not show_progress, desc="generate")):
         rows = list(range(start, min(start + config.batch_size, len(prompts))))
-        batch = _encode_left(tokenizer, [prompts[i] for i in rows], device)
+        batch = encode_left(tokenizer, [prompts[i] for i in rows], device)
         scales = [row_scales[i] for i in rows] if row_scales is not None else None
         torch.manual_seed(config.seed + b)
         with steering_context(model, steering, scales):
-            out = model.generate(**batch, **_sampling_kwargs(config, tokenizer))
+            out = model.generate(**batch, **sampling_kwargs(config, tokenizer))
         new = out[:, batch["input_ids"].shape[1]:]
         for i, row in zip(rows, new):
             outputs[i] = truncate_at_stop(tokenizer.decode(row, skip_special_tokens=True), config.stop)
     return outputs
 
 
-def _encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:
+def encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:
     side = tokenizer.padding_side
     tokenizer.padding_side = "left"     # every prompt ends at the same column, where generation starts
     try:
@@ -78,7 +78,7 @@ def _encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict
     return {k: v.to(device) for k, v in batch.items()}
 
 
-def _sampling_kwargs(config: GenerationConfig, tokenizer: Any) -> dict[str, Any]:
+def sampling_kwargs(config: GenerationConfig, tokenizer: Any) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "max_new_tokens": config.max_new_tokens,
         "pad_token_id": tokenizer.pad_token_id,

@@ -72,7 +72,9 @@ def steer(
     for layer in chosen:              # resolve everything before registering anything
         unit_delta = vector.delta(layer, 1.0, relative)                      # (d,)
         dtype = next(blocks[layer].parameters()).dtype
-        deltas[layer] = (factor * unit_delta).to(block_device(blocks[layer]), dtype)
+        device = block_device(blocks[layer])
+        device = torch.device("cpu") if device.type == "meta" else device
+        deltas[layer] = (factor * unit_delta).to(device, dtype)
     state = CallState()
     with ExitStack() as stack:
         if policy is not Positions.ALL or schedule is not None:   # only these read the cache length per call

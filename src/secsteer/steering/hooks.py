@@ -69,15 +69,15 @@ def add_delta_hook(
     schedule: Callable[[int], float] | None = None,
 ) -> ForwardHook:
     """Add `delta` ((d,) or per-row (batch, 1, d), already on the block's device) to the block output."""
-    cast: dict[torch.dtype, Tensor] = {delta.dtype: delta}
+    cast: dict[tuple[torch.device, torch.dtype], Tensor] = {(delta.device, delta.dtype): delta}
 
     def hook(_module: nn.Module, _args: Any, output: Any) -> Any:
         if not wants(positions, state):
             return None
         hidden = output[0] if isinstance(output, tuple) else output          # (batch, seq, d_model)
-        d = cast.get(hidden.dtype)
-        if d is None:
-            d = cast[hidden.dtype] = delta.to(hidden.dtype)
+        d = cast.get((hidden.device, hidden.dtype))
+        if d is None:   # offloaded blocks keep weights on "meta": follow the hidden states, once per device
+            d = cast[(hidden.device, hidden.dtype)] = delta.to(hidden.device, hidden.dtype)
         if d.ndim == 3 and d.shape[0] != hidden.shape[0]:
             raise ValueError(f"per-row scales give {d.shape[0]} rows but the batch has {hidden.shape[0]}")
         if schedule is not None and state.start > 0:

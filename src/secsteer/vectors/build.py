@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from torch import nn
@@ -30,6 +30,7 @@ def read_pairs(
     *,
     focus: Focus = "all",
     context_lines: int = 0,
+    read: Callable[..., Activations] = read_activations,
 ) -> tuple[Activations, Activations]:
     """Activations of the secure sides and of the insecure sides, row i = pair i.
 
@@ -38,8 +39,7 @@ def read_pairs(
     require_pairs(pairs)
     texts = [p.secure for p in pairs] + [p.insecure for p in pairs]
     spans = focus_spans(pairs, focus, pooling, context_lines)
-    both = read_activations(model, tokenizer, texts, layers, pooling, batch_size, spans=spans,
-                            show_progress=show_progress)
+    both = read(model, tokenizer, texts, layers, pooling, batch_size, spans=spans, show_progress=show_progress)
     n = len(pairs)
     secure = Activations({k: v[:n] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
     insecure = Activations({k: v[n:] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
@@ -91,6 +91,7 @@ def build_vector(
     focus: Focus = "all",
     context_lines: int = 0,
     secure_centroid: bool = False,
+    read: Callable[..., Activations] = read_activations,
 ) -> SteeringVector:
     """Secure minus insecure, per layer, from real hidden states of both sides of every pair.
 
@@ -99,7 +100,7 @@ def build_vector(
     """
     get_method(method)   # fail on a bad name before the forward passes
     secure, insecure = read_pairs(model, tokenizer, pairs, layers, pooling, batch_size, show_progress,
-                                  focus=focus, context_lines=context_lines)
+                                  focus=focus, context_lines=context_lines, read=read)
     extra: dict[str, Any] = {"focus": focus, "context_lines": context_lines} if focus != "all" else {}
     if secure_centroid:
         extra["secure_centroid"] = centroid_json(secure)
