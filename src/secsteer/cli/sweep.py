@@ -16,6 +16,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--restart", action="store_true", help="discard results already in --out and start over")
     parser.add_argument("--allow-code-execution", action="store_true",
                         help="run scenario tests on model-written code (inside the sandbox)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
     parser.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     from secsteer.backends import add_backend_args
 
@@ -43,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     from secsteer.experiments.runner import run_sweep
     from secsteer.experiments.spec import load_preset, load_spec
 
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     overrides = parse_overrides(args.set)
     if args.allow_code_execution:
         overrides["run_tests"] = True

@@ -36,13 +36,14 @@ class Unit:
 
 
 def limit_per_cwe(scenarios: Sequence[Scenario], limit: int) -> list[Scenario]:
+    """At most `limit` scenarios per (source, CWE), the first by id, so each source keeps its share."""
     if limit <= 0:
         return list(scenarios)
-    kept: dict[str, int] = defaultdict(int)
+    kept: dict[tuple[str, str], int] = defaultdict(int)
     out = []
     for s in sorted(scenarios, key=lambda s: s.id):
-        if kept[s.cwe] < limit:
-            kept[s.cwe] += 1
+        if kept[(s.source, s.cwe)] < limit:
+            kept[(s.source, s.cwe)] += 1
             out.append(s)
     return out
 

@@ -51,7 +51,7 @@ class SweepSpec:
     scenarios: tuple[str, ...] = ("builtin",)
     scenario_cwes: tuple[str, ...] = ()
     scenario_languages: tuple[str, ...] = ()
-    scenario_limit: int = 0                          # 0: all; else at most this many per CWE
+    scenario_limit: int = 0                          # 0: all; else at most this many per source and CWE
     samples: int = 5
     temperature: float = 0.4
     top_p: float = 0.95
