@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         pairs = sample_pairs(pairs, args.limit, args.seed)
     model, tokenizer = load_from_args(args, backend)
     filters = {"cwe": args.cwe, "language": args.language, "split": args.split, "limit": args.limit,
-               "seed": args.seed}
+               "seed": args.seed if args.limit else None}
     vector = build_vector(
         model, tokenizer, pairs, method=args.method, layers=args.layers, pooling=args.pooling,
         batch_size=args.batch_size, source=",".join(args.pairs or ["builtin"]),

@@ -11,12 +11,18 @@ from secsteer.cli.common import add_model_args
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("eval", help="security/quality of baseline vs steered completions of scenarios")
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_args(parser)
     parser.add_argument("--scenarios", action="append", default=None,
                         help="builtin, safecoder:PATH, seccodeplt:PATH, cyberseceval:PATH (repeatable)")
     parser.add_argument("--cwe", action="append", default=None, help="keep scenarios of this CWE (repeatable)")
     parser.add_argument("--language", action="append", default=None)
-    parser.add_argument("--limit", type=int, default=0, help="at most N scenarios per CWE")
+    parser.add_argument("--limit", type=int, default=0, help="at most N scenarios per source and CWE "
+                        "(HumanEval: the first N problems)")
     parser.add_argument("--vector", default=None, help="a .safetensors vector (omit for a baseline-only run)")
     parser.add_argument("--layers", default=None, help="comma-separated layers (default: all in the vector)")
     parser.add_argument("--scale", type=float, action="append", default=None,
@@ -37,7 +43,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     from secsteer.backends import add_backend_args
 
     add_backend_args(parser)
-    parser.set_defaults(run=run)
 
 
 def spec_from_args(args: argparse.Namespace):

@@ -147,11 +147,13 @@ def load_scenarios(
     spec: str, *, cwes: Sequence[str] | None = None, languages: Sequence[str] | None = None
 ) -> list[Scenario]:
     """Scenarios from `builtin`, `safecoder:PATH`, `seccodeplt:PATH` or `cyberseceval:PATH[#variant]`."""
-    from secsteer.data.scenario_sources import builtin, cyberseceval, safecoder, seccodeplt
+    from secsteer.data.scenario_sources import builtin, cyberseceval, humaneval, safecoder, seccodeplt
 
     kind, _, rest = spec.partition(":")
     if kind == "builtin" and not rest:
         found = builtin.load_builtin()
+    elif kind == "humaneval":
+        found = humaneval.load_humaneval(Path(rest) if rest else None)
     elif kind == "safecoder" and rest:
         found = safecoder.load_safecoder(Path(rest))
     elif kind == "seccodeplt" and rest:
@@ -161,7 +163,7 @@ def load_scenarios(
         found = cyberseceval.load_cyberseceval(Path(path), variant or "autocomplete")
     else:
         raise ValueError(
-            f"unknown scenario source {spec!r}: use 'builtin', 'safecoder:PATH', 'seccodeplt:PATH' "
+            f"unknown scenario source {spec!r}: use 'builtin', 'humaneval', 'safecoder:PATH', 'seccodeplt:PATH' "
             "or 'cyberseceval:PATH[#autocomplete|#instruct]'"
         )
     return filter_scenarios(found, cwes, languages)

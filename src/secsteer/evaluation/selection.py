@@ -46,9 +46,10 @@ def related_cwes(cwe: str) -> frozenset[str]:
 
 
 def select_findings(findings: Iterable[Finding], cwe: str | None, any_cwe: bool = False) -> list[Finding]:
-    """The findings that count against a scenario of `cwe`; with any_cwe (or no cwe) every finding counts."""
+    """The findings that count against a scenario of `cwe`; with any_cwe (or no cwe, e.g. HumanEval's
+    functional problems) every finding counts."""
     findings = list(findings)
-    if any_cwe or cwe is None:
+    if any_cwe or not cwe:
         return findings
     wanted = related_cwes(cwe)
     return [finding for finding in findings if finding.cwe in wanted]
