@@ -117,7 +117,7 @@ def read_activations(
             stack.callback(handle.remove)
         for start in tqdm(range(0, len(texts), batch_size), disable=not show_progress, desc="activations"):
             rows = order[start : start + batch_size]
-            batch = _tokenize(tokenizer, [texts[i] for i in rows], max_length, spans is not None)
+            batch = tokenize_right(tokenizer, [texts[i] for i in rows], max_length, spans is not None)
             span_mask = spans_to_mask(batch.pop("offset_mapping"), [spans[i] for i in rows]) if spans else None
             mask = batch["attention_mask"]
             state["weights"] = pooling_weights(mask, pooling, span_mask).to(device)
@@ -136,7 +136,7 @@ def read_activations(
     return Activations(pooled=pooled, token_norm=token_norm, n_tokens=counted)
 
 
-def _tokenize(tokenizer: Any, texts: list[str], max_length: int | None, offsets: bool) -> dict[str, Tensor]:
+def tokenize_right(tokenizer: Any, texts: list[str], max_length: int | None, offsets: bool) -> dict[str, Tensor]:
     side = tokenizer.padding_side
     tokenizer.padding_side = "right"     # right padding: real tokens sit at positions 0..n-1
     try:

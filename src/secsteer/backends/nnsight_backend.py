@@ -19,7 +19,15 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from secsteer.activations.read import Activations, Pooling, Span, block_output, pooling_weights, spans_to_mask
+from secsteer.activations.read import (
+    Activations,
+    Pooling,
+    Span,
+    block_output,
+    pooling_weights,
+    spans_to_mask,
+    tokenize_right,
+)
 from secsteer.backends.base import (
     DEFAULT_CONFIG,
     Generated,
@@ -174,7 +182,7 @@ class NNsightBackend:
         self, wrapped: Any, tokenizer: Any, texts: list[str], pooling: Pooling, max_length: int | None,
         spans: list[Sequence[Span]] | None,
     ) -> tuple[dict[str, Tensor], Tensor, Tensor]:
-        batch = _tokenize_right(tokenizer, texts, max_length, spans is not None)
+        batch = tokenize_right(tokenizer, texts, max_length, spans is not None)
         span_mask = spans_to_mask(batch.pop("offset_mapping"), spans) if spans is not None else None
         mask = batch["attention_mask"]
         weights = pooling_weights(mask, pooling, span_mask)                           # (batch, seq)
@@ -267,15 +275,3 @@ def _input_device(wrapped: Any) -> torch.device:
 def _run_tokenizer(wrapped: Any, tokenizer: Any) -> Any:
     """The tokenizer generate() gets for stop strings: nnsight's own, which NDIF can resolve remotely."""
     return getattr(wrapped, "tokenizer", None) or tokenizer
-
-
-def _tokenize_right(tokenizer: Any, texts: list[str], max_length: int | None, offsets: bool) -> dict[str, Tensor]:
-    side = tokenizer.padding_side
-    tokenizer.padding_side = "right"     # as read_activations: real tokens sit at positions 0..n-1
-    try:
-        return dict(tokenizer(
-            texts, return_tensors="pt", padding=True, truncation=max_length is not None,
-            max_length=max_length, return_offsets_mapping=offsets,
-        ))
-    finally:
-        tokenizer.padding_side = side
