@@ -132,10 +132,15 @@ def per_cwe(data: RunData, out: Path) -> Path | None:
     cwes = sorted(set(b) | set(s))
     fig, ax = plt.subplots(figsize=(1.5 + 0.8 * len(cwes), 4))
     for offset, (label, rows) in ((-0.2, ("baseline", b)), (0.2, ("best steered", s))):
-        vals = [rows.get(c, {}).get("security", {}).get("value") or 0 for c in cwes]
-        lo = [v - (rows.get(c, {}).get("security", {}).get("lo") or v) for c, v in zip(cwes, vals)]
-        hi = [(rows.get(c, {}).get("security", {}).get("hi") or v) - v for c, v in zip(cwes, vals)]
-        ax.bar([i + offset for i in range(len(cwes))], vals, 0.4, yerr=[lo, hi], capsize=3, label=label)
+        stats = [rows.get(c, {}).get("security", {}) for c in cwes]
+        shown = [(i, r) for i, r in enumerate(stats) if r.get("value") is not None]
+        xs = [i + offset for i, _ in shown]
+        vals = [r["value"] for _, r in shown]
+        err = [[r["value"] - r["lo"] for _, r in shown], [r["hi"] - r["value"] for _, r in shown]]
+        ax.bar(xs, vals, 0.4, yerr=err, capsize=3, label=label)
+        for i, r in enumerate(stats):       # no valid sample to judge: say so instead of drawing a zero
+            if r.get("value") is None:
+                ax.text(i + offset, 0.02, "n/a", ha="center", fontsize=7, rotation=90)
     ax.set_xticks(range(len(cwes)), cwes, rotation=30)
     ax.set_ylabel("security rate")
     ax.set_ylim(0, 1.05)
