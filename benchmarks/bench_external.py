@@ -13,6 +13,7 @@ import torch
 
 from benchmarks.context import Context
 from benchmarks.timing import REPO, Figure
+from secsteer._util.threads import ENV as ENV_THREADS
 
 HERE = Path(__file__).resolve().parent
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -27,7 +28,8 @@ def run_json(ctx: Context, name: str, argv: list[str], timeout_s: float) -> dict
     `--json PATH` is appended, or replaces the item JSON_SLOT where the path must sit elsewhere.
     """
     out = ctx.workdir / f"{name}.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+           ENV_THREADS: str(torch.get_num_threads())}      # children use the runner's thread count
     command = [str(out) if a == JSON_SLOT else a for a in argv] if JSON_SLOT in argv else [*argv, "--json", str(out)]
     proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s)
     if proc.returncode != 0 or not out.is_file():

@@ -71,9 +71,11 @@ def sven_texts(root: Path, n_pairs: int) -> tuple[list[str], int]:
 
 
 def measure(n_pairs: int, dtype: str, batch_size: int) -> dict[str, float | int | str]:
+    from secsteer._util.threads import configure_threads
     from secsteer.activations.read import read_activations
     from secsteer.model.load import load_model
 
+    threads = configure_threads()                     # SECSTEER_THREADS, else the available cores
     if not SVEN.is_dir():
         raise FileNotFoundError(f"SVEN is not at {SVEN}; the figure needs ../shared/datasets beside the repository")
     texts, used = sven_texts(SVEN, n_pairs)
@@ -87,6 +89,7 @@ def measure(n_pairs: int, dtype: str, batch_size: int) -> dict[str, float | int 
     output_bytes = sum(t.numel() * t.element_size() for t in acts.pooled.values())
     return {
         "pairs": used, "texts": len(texts), "tokens": acts.n_tokens, "dtype": dtype, "batch_size": batch_size,
+        "threads": threads,
         "wall_s": wall, "tokens_per_s": acts.n_tokens / wall,
         "rss_before_mb": before / 2**20, "rss_peak_mb": sampler.peak / 2**20,
         "extraction_increment_mb": (sampler.peak - before) / 2**20, "pooled_output_mb": output_bytes / 2**20,

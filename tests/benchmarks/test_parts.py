@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,9 +13,8 @@ import torch
 from benchmarks.bench_external import analyzers, nnsight, run_json
 from benchmarks.bench_hardware import weight_bytes
 from benchmarks.context import Context
-from benchmarks.measure import measure
 from benchmarks.sven_memory import SVEN, sven_texts
-from benchmarks.timing import Figure, Paired, interleaved
+from benchmarks.timing import REPO, Figure, Paired, interleaved
 from torch import nn
 
 from secsteer._util.threads import available_cores, configure_threads
@@ -101,8 +101,12 @@ def test_failing_script_raises_with_its_message(tmp_path: Path) -> None:
 
 
 def test_measure_reports_child_peak_memory(tmp_path: Path) -> None:
-    result = measure([sys.executable, "-c", "x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096])"],
-                     tmp_path / "log.txt")
+    # a fresh process, as the runner uses it: ru_maxrss of children covers every child ever waited for
+    script = "x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    out = tmp_path / "m.json"
+    subprocess.run([sys.executable, "-m", "benchmarks.measure", "--json", str(out), "--log", str(tmp_path / "log"),
+                    "--", sys.executable, "-c", script], check=True, capture_output=True, cwd=REPO)
+    result = json.loads(out.read_text())
     assert result["returncode"] == 0
     assert 200 <= result["max_rss_mb"] < 400
 
@@ -135,3 +139,11 @@ def test_sven_subset_spreads_over_lengths() -> None:
     all_texts, total = sven_texts(SVEN, 10_000)
     assert total <= 720 and len(all_texts) == 2 * total
     assert first["func_src_after"] in all_texts[:total] and first["func_src_before"] in all_texts[total:]
+
+
+def test_release_freed_memory_trims_on_glibc_only() -> None:
+    import platform
+
+    from secsteer._util.memory import release_freed_memory
+
+    assert release_freed_memory() is (platform.libc_ver()[0] == "glibc")

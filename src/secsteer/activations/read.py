@@ -15,9 +15,14 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
+from secsteer._util.memory import release_freed_memory
 from secsteer.model.layers import decoder_blocks, resolve_layers
 
 Pooling = Literal["mean", "last"]
+# Trim the C heap after a batch whose (batch, seq, d_model) float32 states exceed this: reading SVEN's long,
+# ragged batches otherwise grew the resident set by 5.7 GB where one batch needs 0.7 GB. Smaller batches are
+# left alone: faulting the freed pages back in cost 10% of a forward pass there, and their fragments are small.
+TRIM_BYTES = 8 * 2**20
 Span = tuple[int, int]   # character offsets [start, end) into a text
 
 
@@ -130,6 +135,9 @@ def read_activations(
                 inputs["position_ids"] = (inputs["attention_mask"].cumsum(-1) - 1).clamp(min=0)
             with suppress(_Stop):                                     # the deepest hook ends the pass
                 model(**inputs, use_cache=False)
+            hidden_bytes = mask.numel() * sums[chosen[-1]][-1].shape[-1] * 4
+            if device.type == "cpu" and hidden_bytes >= TRIM_BYTES:
+                release_freed_memory()           # long ragged batches fragment the heap by GBs otherwise
     inverse = torch.tensor(order).argsort()                          # back to the caller's order
     pooled = {layer: torch.cat(chunks).cpu()[inverse] for layer, chunks in sums.items()}
     token_norm = {layer: float(norm_sum[layer]) / max(counted, 1) for layer in chosen}
