@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import argparse
 import json
 import struct
 
 import pytest
 
-from secsteer.cli import detect, probe
-from secsteer.cli.main import setup_logging
+from secsteer.cli.main import build_parser, setup_logging
 from secsteer.data.sources.jsonl import write_pairs_jsonl
 from secsteer.vectors.vector import SteeringVector
 from tests.conftest import tiny_model
@@ -16,12 +14,8 @@ from tests.foundation.helpers import random_vector
 
 
 def run_cli(argv: list[str]) -> int:
-    """The same wiring as `secsteer` itself, for the two commands defined here."""
-    parser = argparse.ArgumentParser(prog="secsteer")
-    commands = parser.add_subparsers(dest="command", required=True)
-    for module in (detect, probe):
-        module.register(commands)
-    args = parser.parse_args(argv)
+    """Parse with the `secsteer` parser itself, so a command missing from its list fails here."""
+    args = build_parser().parse_args(argv)
     setup_logging(0)
     return int(args.run(args))
 
