@@ -25,12 +25,12 @@ def cell_row(c: dict[str, Any]) -> list[str]:
     return [
         c["condition"], c["vector"] or "-", layers_label(c), f"{c['scale']:g}",
         pct(c["security"]), pct(c["validity"]), pct(c["secure_valid"]), pct(c["functional"]),
-        delta(d.get("security")), delta(d.get("secure_valid")), str(c["n_unique"]),
+        delta(d.get("security")), delta(d.get("secure_valid")), delta(d.get("functional")), str(c["n_unique"]),
     ]
 
 
 HEADER = ["condition", "vector", "layers", "scale", "security", "validity", "secure & valid", "functional",
-          "Δ security", "Δ secure & valid", "n"]
+          "Δ security", "Δ secure & valid", "Δ functional", "n"]
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -63,14 +63,15 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
     lines.append(f"Best steered cell by secure & valid: {b['vector']} at layers {layers_label(b)}, "
                  f"scale {b['scale']:g} ({b['scale_unit']}): security {pct(b['security'])}, "
                  f"secure & valid {pct(b['secure_valid'])}.")
-    for metric, name in (("security", "security rate"), ("secure_valid", "secure-and-valid rate")):
-        m = d[metric]
-        if m["diff"] is None:
+    for metric, name in (("security", "security rate"), ("secure_valid", "secure-and-valid rate"),
+                         ("functional", "functional (tests pass) rate")):
+        m = d.get(metric)
+        if m is None or m["diff"] is None:
             continue
         if m["significant"]:
             word = "higher" if m["diff"] > 0 else "lower"
             lines.append(f"Its {name} is {abs(100 * m['diff']):.0f} points {word} than baseline; the 95% interval "
-                         f"{delta(m)} excludes zero.")
+                         f"{delta(m).removesuffix(' *')} excludes zero.")
         else:
             lines.append(f"Its {name} differs from baseline by {100 * m['diff']:+.0f} points, but the 95% interval "
                          f"{delta(m)} includes zero: not a significant difference.")
