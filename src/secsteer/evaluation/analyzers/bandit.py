@@ -43,11 +43,19 @@ class BanditAnalyzer:
         if min_severity not in SEVERITIES:
             raise ValueError(f"min_severity {min_severity!r} is not one of {SEVERITIES}.")
         self.min_severity = min_severity
-        with warnings.catch_warnings():  # stevedore's deprecation notices about bandit's plugin loading
-            warnings.simplefilter("ignore", DeprecationWarning)
-            from bandit.core import config, manager  # deferred: loading the plugins takes ~0.3 s
+        # stevedore logs an ERROR for bandit's optional SARIF report formatter (sarif_om absent); reports are
+        # never used here, so that message is noise, and its deprecation notices too.
+        stevedore_log = logging.getLogger("stevedore.extension")
+        level = stevedore_log.level
+        stevedore_log.setLevel(logging.CRITICAL)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from bandit.core import config, manager  # deferred: loading the plugins takes ~0.3 s
 
-            self._manager = manager.BanditManager(config.BanditConfig(), "file", ignore_nosec=True, quiet=True)
+                self._manager = manager.BanditManager(config.BanditConfig(), "file", ignore_nosec=True, quiet=True)
+        finally:
+            stevedore_log.setLevel(level)
         self._lock = threading.Lock()  # the manager keeps per-run state
 
     def analyze_many(self, codes: Sequence[str], language: str) -> list[list[Finding]]:
