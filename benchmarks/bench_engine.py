@@ -91,7 +91,7 @@ def plain_forward(model: nn.Module, tok: Any, texts: list[str], batch_size: int,
                             padding=True, truncation=True, max_length=max_length)
                 if "position_ids" in params:
                     batch["position_ids"] = (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)
-                model(**batch, use_cache=False, **extra)
+                model(**batch.to(model.device), use_cache=False, **extra)
     finally:
         tok.padding_side = side
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.models import MID, TINY, Models, ModelSize
+from benchmarks.models import MID, SIZES, TINY, Models, ModelSize
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,13 @@ class Context:
     workdir: Path             # scratch space for subprocess outputs
     models: Models
     skip_external: bool = False   # leave out the figures that run other scripts (nnsight, analyzers)
+    device: str = "cpu"           # where the engine model runs
     cache: dict[str, Any] = field(default_factory=dict)   # results shared by several figures
 
     @classmethod
     def create(cls, quick: bool, workdir: Path, reps: int | None = None, sven_pairs: int = 64,
-               skip_external: bool = False) -> Context:
-        size = TINY if quick else MID
-        return cls(quick=quick, reps=reps or (3 if quick else 7), new_tokens=16 if quick else 64, size=size,
-                   sven_pairs=sven_pairs, workdir=workdir, models=Models(size), skip_external=skip_external)
+               skip_external: bool = False, device: str = "cpu", size: str | None = None) -> Context:
+        model_size = SIZES[size] if size else (TINY if quick else MID)
+        return cls(quick=quick, reps=reps or (3 if quick else 7), new_tokens=16 if quick else 64, size=model_size,
+                   sven_pairs=sven_pairs, workdir=workdir, models=Models(model_size, device),
+                   skip_external=skip_external, device=device)

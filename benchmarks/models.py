@@ -56,6 +56,8 @@ class ModelSize:
 
 TINY = ModelSize("tiny", layers=4, hidden=64, vocab=512)
 MID = ModelSize("mid", layers=8, hidden=512, vocab=32000)
+LARGE = ModelSize("large", layers=24, hidden=896, vocab=32000)   # the bundled model's depth and width
+SIZES = {s.name: s for s in (TINY, MID, LARGE)}
 
 
 def byte_tokenizer() -> PreTrainedTokenizerFast:
@@ -92,15 +94,16 @@ def load_bundled() -> tuple[nn.Module, Any]:
 class Models:
     """Builds each model once per run, on first use."""
 
-    def __init__(self, size: ModelSize) -> None:
+    def __init__(self, size: ModelSize, device: str = "cpu") -> None:
         self.size = size
+        self.device = device
         self._engine: tuple[nn.Module, Any] | None = None
         self._bundled: tuple[nn.Module, Any] | None = None
 
     def engine(self) -> tuple[nn.Module, Any]:
         """The random model the engine ratios are measured on, with the byte-level tokenizer."""
         if self._engine is None:
-            self._engine = (self.size.build(), byte_tokenizer())
+            self._engine = (self.size.build().to(self.device), byte_tokenizer())
         return self._engine
 
     def bundled(self) -> tuple[nn.Module, Any]:

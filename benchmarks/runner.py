@@ -50,6 +50,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="torch threads (default: 1 in quick mode, else the available cores)")
     parser.add_argument("--skip-external", action="store_true",
                         help="record the nnsight and analyzer figures as skipped instead of running their scripts")
+    parser.add_argument("--device", default="cpu",
+                        help="device of the engine figures' random model, e.g. cuda (default: %(default)s)")
+    parser.add_argument("--size", choices=["tiny", "mid", "large"],
+                        help="engine model: tiny 4x64, mid 8x512, large 24x896 (default: tiny quick, else mid)")
     parser.add_argument("--sven-pairs", type=int, default=64,
                         help="SVEN train pairs for the memory figure (default: %(default)s; 720 reads all)")
     args = parser.parse_args(argv)
@@ -83,13 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     threads = configure_threads(args.threads if args.threads is not None else (1 if args.quick else None))
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="secsteer-bench-") as work:
-        ctx = Context.create(args.quick, Path(work), args.reps, args.sven_pairs, args.skip_external)
+        ctx = Context.create(args.quick, Path(work), args.reps, args.sven_pairs, args.skip_external,
+                             device=args.device, size=args.size)
         record: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION, "mode": "quick" if args.quick else "full", "threads": threads,
-            "reps": ctx.reps, "new_tokens": ctx.new_tokens, "engine_model": ctx.size.__dict__,
+            "reps": ctx.reps, "new_tokens": ctx.new_tokens, "engine_model": ctx.size.__dict__, "device": ctx.device,
             "env": environment(), "figures": {},
         }
-        print(f"secsteer benchmarks ({record['mode']}, {threads} thread(s), {ctx.reps} reps, "
+        print(f"secsteer benchmarks ({record['mode']}, {ctx.size.name} model on {ctx.device}, "
+              f"{threads} thread(s), {ctx.reps} reps, "
               f"load {os.getloadavg()[0]:.1f}); ratio [min-max of repetitions]", flush=True)
         for name in args.names:
             figure = run_figure(name, ctx)

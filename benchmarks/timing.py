@@ -56,6 +56,12 @@ class Paired:
         }
 
 
+def _sync() -> None:
+    """Wait for queued GPU work, so a timed run includes its kernels (no-op on a CPU-only run)."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def interleaved(baseline: Callable[[], object], variant: Callable[[], object], reps: int, warmup: int = 1) -> Paired:
     """Time both callables `reps` times, ABBA order, after `warmup` untimed rounds of each."""
     for _ in range(warmup):
@@ -71,6 +77,7 @@ def interleaved(baseline: Callable[[], object], variant: Callable[[], object], r
             for k in ((0, 1) if r % 2 == 0 else (1, 0)):
                 t0 = time.perf_counter()
                 (baseline, variant)[k]()
+                _sync()
                 times[k] = time.perf_counter() - t0
             base.append(times[0])
             var.append(times[1])
