@@ -156,3 +156,20 @@ def test_per_row_scale_count_must_match_batch(qwen, tokenizer):
             steer(qwen, v, scale=[1.0, 2.0]):
         qwen(**tokenizer(PROMPTS, return_tensors="pt", padding=True))
     assert no_hooks(qwen)
+
+
+def test_encode_left_adds_bos_once(tokenizer):
+    """A tokenizer that prepends BOS must not prepend it again to a chat-templated prompt that starts with it."""
+    from tokenizers.processors import TemplateProcessing
+
+    from secsteer.generation.generate import encode_left
+
+    tok = tokenizer.__class__(tokenizer_object=tokenizer.backend_tokenizer.__class__.from_str(
+        tokenizer.backend_tokenizer.to_str()), eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+    tok.add_special_tokens({"bos_token": "<s>"})
+    bos = tok.bos_token_id
+    tok.backend_tokenizer.post_processor = TemplateProcessing(single="<s> $A", special_tokens=[("<s>", bos)])
+    plain = encode_left(tok, ["def f():\n"], torch.device("cpu"))["input_ids"][0].tolist()
+    templated = encode_left(tok, ["<s>def f():\n"], torch.device("cpu"))["input_ids"][0].tolist()
+    assert plain[0] == bos and plain.count(bos) == 1
+    assert templated == plain

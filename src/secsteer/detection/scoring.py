@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from secsteer.generation.generate import encode_left
 from secsteer.steering.apply import Steering, steering_context
 
 __all__ = ["AnswerScore", "answer_token_ids", "score_answers"]
@@ -65,7 +66,7 @@ def score_answers(
     takes_positions = "position_ids" in inspect.signature(model.forward).parameters
     scores: list[AnswerScore] = []
     for start in tqdm(range(0, len(prompts), batch_size), disable=not show_progress, desc="score answers"):
-        batch = _encode_left(tokenizer, list(prompts[start : start + batch_size]), device)
+        batch = encode_left(tokenizer, list(prompts[start : start + batch_size]), device)
         if takes_positions:   # left padding: learned-position models need positions counted from the first real token
             batch["position_ids"] = (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)
         with steering_context(model, steering):
@@ -78,13 +79,3 @@ def score_answers(
     return scores
 
 
-def _encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:
-    side = tokenizer.padding_side
-    tokenizer.padding_side = "left"       # every prompt's answer position is the last column
-    try:
-        bos = tokenizer.bos_token
-        special = not (bos and texts[0].startswith(bos))      # a chat template already wrote the BOS token
-        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=special)
-    finally:
-        tokenizer.padding_side = side
-    return {k: v.to(device) for k, v in batch.items()}

@@ -69,10 +69,13 @@ def generate(
 
 
 def encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:
+    """Left-padded batch: every prompt ends at the same column, where generation (or the answer) starts."""
     side = tokenizer.padding_side
-    tokenizer.padding_side = "left"     # every prompt ends at the same column, where generation starts
+    tokenizer.padding_side = "left"
     try:
-        batch = tokenizer(texts, return_tensors="pt", padding=True)
+        bos = tokenizer.bos_token
+        special = not (bos and texts[0].startswith(bos))      # a chat template already wrote the BOS token
+        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=special)
     finally:
         tokenizer.padding_side = side
     return {k: v.to(device) for k, v in batch.items()}
