@@ -20,10 +20,17 @@ def delta(d: dict[str, Any] | None) -> str:
     return f"{100 * d['diff']:+.0f} [{100 * d['lo']:+.0f}, {100 * d['hi']:+.0f}]{mark}"
 
 
+def scale_label(c: dict[str, Any]) -> str:
+    """Relative scales read "0.5×norm", absolute ones "20×v": a sweep may hold both with the same number."""
+    if c["condition"] == "baseline":
+        return "0"
+    return f"{c['scale']:g}×" + ("norm" if c.get("scale_unit", "layer_norm") == "layer_norm" else "v")
+
+
 def cell_row(c: dict[str, Any]) -> list[str]:
     d = c.get("delta", {})
     return [
-        c["condition"], c["vector"] or "-", layers_label(c), f"{c['scale']:g}",
+        c["condition"], c["vector"] or "-", layers_label(c), scale_label(c),
         pct(c["security"]), pct(c["validity"]), pct(c["secure_valid"]), pct(c["functional"]),
         delta(d.get("security")), delta(d.get("secure_valid")), delta(d.get("functional")), str(c["n_unique"]),
     ]
