@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 import torch
 
 from tests.conftest import ARCHS, tiny_model
+
+# SECSTEER_TEST_DEVICE=cuda runs this area's parity tests with the models on a GPU (both engines, same device).
+DEVICE = os.environ.get("SECSTEER_TEST_DEVICE", "cpu")
 
 
 @pytest.fixture(autouse=True)
@@ -21,9 +25,9 @@ def one_thread() -> Iterator[None]:
 
 @pytest.fixture(scope="module", params=ARCHS)
 def arch_model(request, tokenizer):
-    return tiny_model(request.param, tokenizer)
+    return tiny_model(request.param, tokenizer).to(DEVICE)
 
 
 @pytest.fixture(scope="module")
 def qwen(tokenizer):
-    return tiny_model("qwen2", tokenizer)
+    return tiny_model("qwen2", tokenizer).to(DEVICE)
