@@ -61,7 +61,7 @@ def generate(
         scales = [row_scales[i] for i in rows] if row_scales is not None else None
         torch.manual_seed(config.seed + b)
         with steering_context(model, steering, scales):
-            out = model.generate(**batch, **sampling_kwargs(config, tokenizer))
+            out = model.generate(**batch, **sampling_kwargs(config, tokenizer))   # type: ignore[operator]
         new = out[:, batch["input_ids"].shape[1]:]
         for i, row in zip(rows, new):
             outputs[i] = truncate_at_stop(tokenizer.decode(row, skip_special_tokens=True), config.stop)

@@ -68,10 +68,10 @@ def load_model(
         kwargs["device_map"] = config.device_map
     model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     if config.device_map is None:
-        model.to(config.device)
+        model.to(config.device)   # type: ignore[arg-type]  # transformers types .to() narrowly
     model.eval()
     prepare_tokenizer(tokenizer)
-    model.secsteer_spec = config.spec   # the id recorded in vectors built on this model
+    model.secsteer_spec = config.spec   # type: ignore[assignment]  # the id recorded in vectors built on it
     log.info("loaded %s (%s, %d params)", config.spec, type(model).__name__, model.num_parameters())
     return model, tokenizer
 
