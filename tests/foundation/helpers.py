@@ -28,3 +28,11 @@ def random_vector(model, layers, seed: int = 0, norm: float = 1.0) -> SteeringVe
                       num_layers=num_layers(model), method="random", n_pairs=0, pairs_hash="",
                       layer_norms={layer: norm for layer in layers})
     return SteeringVector(directions=directions, meta=meta)
+
+
+def cached_step(model, ids, cache):
+    """One decoding call on a KV cache, under whichever keyword this transformers version names it."""
+    import inspect
+
+    name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    return model(ids, use_cache=True, **{name: cache})

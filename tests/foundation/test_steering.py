@@ -6,7 +6,7 @@ import torch
 from secsteer.activations.read import read_activations
 from secsteer.generation.generate import GenerationConfig, generate
 from secsteer.steering.apply import Steering, steer
-from tests.foundation.helpers import random_vector
+from tests.foundation.helpers import cached_step, random_vector
 
 PROMPTS = ["def read_file(path):\n", "cur.execute(", "char buf[16];\nstrcpy("]
 
@@ -63,7 +63,7 @@ def test_generated_positions_leave_prompt_logits_and_change_later_steps(arch_mod
     with steer(arch_model, v, scale=1.0, positions="generated"), torch.no_grad():
         out = arch_model(ids[:, :n_prompt], use_cache=True)
         cache = out.past_key_values
-        step = arch_model(ids[:, n_prompt:n_prompt + 1], past_key_values=cache, use_cache=True).logits
+        step = cached_step(arch_model, ids[:, n_prompt:n_prompt + 1], cache).logits
     torch.testing.assert_close(out.logits, plain[:, :n_prompt], atol=1e-5, rtol=1e-5)   # prompt untouched
     assert (step[0, -1] - plain[0, n_prompt]).abs().max() > 1e-2   # a cached decoding step is steered
 
@@ -173,3 +173,19 @@ def test_encode_left_adds_bos_once(tokenizer):
     templated = encode_left(tok, ["<s>def f():\n"], torch.device("cpu"))["input_ids"][0].tolist()
     assert plain[0] == bos and plain.count(bos) == 1
     assert templated == plain
+
+
+@pytest.mark.parametrize("name", ["cache", "past_key_values"])
+def test_call_state_reads_the_cache_under_either_keyword(name):
+    # transformers renamed the forward keyword past_key_values -> cache; "generated" must see both
+    from transformers import DynamicCache
+
+    from secsteer.steering.hooks import CallState
+
+    cache = DynamicCache()
+    cache.update(torch.zeros(1, 2, 7, 4), torch.zeros(1, 2, 7, 4), 0)
+    state = CallState()
+    state.pre_hook(None, (), {"input_ids": torch.zeros(1, 7, dtype=torch.long), name: None})
+    assert (state.start, state.prompt_len) == (0, 7)
+    state.pre_hook(None, (), {"input_ids": torch.zeros(1, 1, dtype=torch.long), name: cache})
+    assert state.start == 7 and state.generated_step == 0

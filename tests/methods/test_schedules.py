@@ -5,7 +5,7 @@ import torch
 
 from secsteer.steering.apply import steer
 from secsteer.steering.schedules import Schedule, parse_schedule
-from tests.foundation.helpers import random_vector
+from tests.foundation.helpers import cached_step, random_vector
 from tests.methods.helpers import PROMPT, greedy
 
 
@@ -36,9 +36,9 @@ def test_first_k_equals_steering_k_steps_then_none(qwen, tokenizer):
         for step in range(n - 1):
             if step < k:
                 with steer(qwen, v, scale=1.0, positions="all"):
-                    out = qwen(new[:, step:step + 1], past_key_values=cache, use_cache=True)
+                    out = cached_step(qwen, new[:, step:step + 1], cache)
             else:
-                out = qwen(new[:, step:step + 1], past_key_values=cache, use_cache=True)
+                out = cached_step(qwen, new[:, step:step + 1], cache)
             cache = out.past_key_values
             logits.append(out.logits[:, -1])
     for step in range(n):

@@ -33,7 +33,7 @@ class CallState:
     prompt_len: int = 0
 
     def pre_hook(self, _module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        self.start = past_length(kwargs.get("past_key_values"))
+        self.start = past_length(cache_kwarg(kwargs))
         if self.start == 0:
             ids = kwargs.get("input_ids", args[0] if args else None)
             embeds = kwargs.get("inputs_embeds")
@@ -44,6 +44,14 @@ class CallState:
     def generated_step(self) -> int:
         """0 for the first generated token fed back, 1 for the next, ..."""
         return max(self.start - self.prompt_len, 0)
+
+
+def cache_kwarg(kwargs: dict[str, Any]) -> Any:
+    """The KV cache of a forward call: transformers >= 5.2x passes it as `cache`, earlier as `past_key_values`."""
+    for name in ("cache", "past_key_values", "cache_params"):
+        if kwargs.get(name) is not None:
+            return kwargs[name]
+    return None
 
 
 def past_length(past: Any) -> int:
