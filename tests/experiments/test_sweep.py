@@ -146,3 +146,9 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode):
     assert len(store.cells()) == 1 + 2 * 2
     assert len(store.samples()) == 5 * 2          # 5 cells × 2 scenarios × 1 sample
     assert {s["scale"] for s in store.samples() if s["cell"] != store.cells()[0]["cell"]} >= {0.0, 1.0}
+    gated = [s for s in store.samples() if "steered_fraction" in s]
+    if mode == "gated":       # every steered row records how often its gate opened, within [0, 1]
+        assert len(gated) == 4 * 2 and all(0.0 <= s["steered_fraction"] <= 1.0 for s in gated)
+        assert all("steered_fraction" in c for c in store.cells() if c["condition"] != "baseline")
+    else:
+        assert not gated

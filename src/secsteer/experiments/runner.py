@@ -126,8 +126,10 @@ def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: 
     steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
                                               [s.cwe for s in picked])
     run_generate = backend.generate if backend is not None else generate
-    with context:
+    with context as trace:
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
+    # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
+    steered = trace.steered_fraction() if hasattr(trace, "steered_fraction") else []
     verdicts = judge_many(list(zip(picked, completions)), analyzers=analyzers_of(spec), run_tests=spec.run_tests,
                           any_cwe=spec.any_cwe)
     records = []
@@ -136,6 +138,7 @@ def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: 
             "row": i, "cell": Cell(unit.group, row.scale).id, "scenario": scenario.id, "cwe": scenario.cwe,
             "language": scenario.language, "sample": row.sample, "scale": row.scale,
             "completion": completion, **verdict_record(verdict),
+            **({"steered_fraction": steered[i]} if steered else {}),
         })
     return records
 

@@ -72,8 +72,10 @@ def summarize_cell(samples: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for s in unique:
         by_cwe[s["cwe"]].append(s)
         by_scenario[s["scenario"]].append(s)
+    gated = [s["steered_fraction"] for s in samples if "steered_fraction" in s]
     return {
         "n_samples": len(samples),
+        **({"steered_fraction": sum(gated) / len(gated)} if gated else {}),
         "n_unique": len(unique),
         **rates(counts(unique)),
         "per_cwe": {cwe: {**rates(counts(rows)), "n": len(rows)} for cwe, rows in sorted(by_cwe.items())},
