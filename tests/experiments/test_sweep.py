@@ -150,5 +150,8 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode):
     if mode == "gated":       # every steered row records how often its gate opened, within [0, 1]
         assert len(gated) == 4 * 2 and all(0.0 <= s["steered_fraction"] <= 1.0 for s in gated)
         assert all("steered_fraction" in c for c in store.cells() if c["condition"] != "baseline")
+        from secsteer.report.report import build_report
+
+        assert "Probe gate: steered on" in build_report(tmp_path / "run")["markdown"].read_text()
     else:
         assert not gated

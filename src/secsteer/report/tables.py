@@ -89,4 +89,9 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
     lines.append(f"{len(significant)} steered cell(s) raise security significantly; "
                  f"{len(controls)} control cell(s) (random or negated vectors) do too"
                  + (" — an effect that a control also shows is perturbation, not direction." if controls else "."))
+    gated = [c for c in cells if "steered_fraction" in c]
+    if gated:   # a gate that never opens leaves the baseline; one that always opens is plain steering
+        lines.append("Probe gate: steered on " + ", ".join(
+            f"{100 * c['steered_fraction']:.0f}% of generated steps ({c['condition']}, scale {c['scale']:g})"
+            for c in gated) + ".")
     return "\n".join(lines)
