@@ -155,3 +155,14 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode):
         assert "Probe gate: steered on" in build_report(tmp_path / "run")["markdown"].read_text()
     else:
         assert not gated
+
+
+def test_the_spec_seed_changes_samples_and_a_repeat_reproduces_them(tmp_path, model_dir):
+    def run(seed: int, name: str) -> list[str]:
+        spec = load_spec(write_spec(tmp_path / f"{name}.toml", model_dir, methods=[], temperature=1.0,
+                                    samples=4, max_new_tokens=8, seed=seed))
+        return [s["completion"] for s in clean(run_sweep(spec, tmp_path / name, show_progress=False).samples())]
+
+    first = run(0, "a")
+    assert run(0, "b") == first               # same seed, fresh directory: the same samples
+    assert run(1, "c") != first               # another sampling seed draws other samples

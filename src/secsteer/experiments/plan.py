@@ -24,6 +24,7 @@ class Unit:
     group: Group
     index: int
     rows: tuple[Row, ...]
+    sampling_seed: int = 0          # the spec's seed
 
     @property
     def id(self) -> str:
@@ -31,8 +32,10 @@ class Unit:
 
     @property
     def seed(self) -> int:
-        # fixed by the unit alone, so a resumed run samples exactly what an uninterrupted one did
-        return int(hashlib.sha256(self.id.encode()).hexdigest()[:8], 16)
+        # fixed by the unit and the spec's seed, so a resumed run samples exactly what an uninterrupted one
+        # did and another seed draws other samples; seed 0 keeps the unit id alone (runs made before seeds)
+        key = self.id if self.sampling_seed == 0 else f"{self.id}:seed={self.sampling_seed}"
+        return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
 
 
 def limit_per_cwe(scenarios: Sequence[Scenario], limit: int) -> list[Scenario]:
@@ -59,7 +62,7 @@ def plan_units(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Unit]:
         for scales in scale_sets:
             rows = [Row(i, k, s) for i in order for k in range(spec.samples) for s in scales]
             for b in range(0, len(rows), spec.batch_size):
-                units.append(Unit(group, index, tuple(rows[b:b + spec.batch_size])))
+                units.append(Unit(group, index, tuple(rows[b:b + spec.batch_size]), spec.seed))
                 index += 1
     return units
 
