@@ -134,13 +134,25 @@ def test_spec_validation():
         SweepSpec(controls=("shuffled",))
     with pytest.raises(ValueError, match="at least one"):
         SweepSpec(scales=(), absolute_scales=())
+    with pytest.raises(ValueError, match="gate_reading"):
+        SweepSpec(gate_reading="window")
 
 
-@pytest.mark.parametrize("mode", ["routed", "gated", "ablate"])
-def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode):
+def test_a_key_added_later_changes_the_digest_only_when_set():
+    import hashlib
+
+    spec = SweepSpec(mode="gated")
+    earlier = {k: v for k, v in spec.to_json().items() if k != "gate_reading"}    # a spec from before the key
+    assert spec.digest() == hashlib.sha256(json.dumps(earlier, sort_keys=True).encode()).hexdigest()[:16]
+    assert replace(spec, gate_reading="generated").digest() != spec.digest()
+
+
+@pytest.mark.parametrize(("mode", "reading"), [("routed", "mean"), ("gated", "mean"), ("gated", "generated"),
+                                               ("ablate", "mean")])
+def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode, reading):
     spec = load_spec(write_spec(
         tmp_path / "s.toml", model_dir, mode=mode, layer_sets=[[1, 2]], scales=[0.0, 1.0], n_pairs=["all"],
-        controls=["negated"], samples=1, focus="diff", schedule="first:3",
+        controls=["negated"], samples=1, focus="diff", schedule="first:3", gate_reading=reading,
     ))
     store = run_sweep(spec, tmp_path / "run", show_progress=False)
     assert len(store.cells()) == 1 + 2 * 2

@@ -21,7 +21,7 @@ def _equal(a, b) -> bool:
     return torch.equal(a.sequences, b.sequences) and all(torch.equal(x, y) for x, y in zip(a.logits, b.logits, strict=True))
 
 
-@pytest.mark.parametrize("reading", ["last", "mean"])
+@pytest.mark.parametrize("reading", ["last", "mean", "generated"])
 def test_secure_probe_never_steers_and_insecure_probe_always_does(qwen, tokenizer, reading):
     v = random_vector(qwen, [1, 2], norm=4.0)
     d = qwen.config.hidden_size
@@ -112,3 +112,21 @@ def test_mean_reading_is_the_running_mean_of_real_tokens(qwen, tokenizer):
     assert len(trace.p) == len(expected) == 4
     for got, want in zip(trace.p, expected, strict=True):
         torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+
+
+def test_generated_reading_is_the_running_mean_of_generated_tokens_only(qwen, tokenizer):
+    v = random_vector(qwen, [1], norm=4.0)
+    d = qwen.config.hidden_size
+    probe = _probe(d, 0.0, torch.randn(d, generator=torch.Generator().manual_seed(6)))
+    with record_block(qwen, 1) as seen:
+        greedy(qwen, tokenizer, PROMPTS, n=4)
+    steps = torch.stack([step[:, -1] for step in seen[1:]])          # (3 cached steps, batch, d)
+    expected = [probe.p_insecure(steps[: k + 1].mean(dim=0)) for k in range(len(steps))]
+    with steer_gated(qwen, v, probe, probe_layer=1, threshold=1.0, reading="generated") as trace:
+        greedy(qwen, tokenizer, PROMPTS, n=4)
+    assert len(trace.p) == len(expected) == 3                          # the prompt is never read
+    for got, want in zip(trace.p, expected, strict=True):
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="prompt pass"), \
+            steer_gated(qwen, v, probe, probe_layer=1, positions="all", reading="generated"):
+        pass

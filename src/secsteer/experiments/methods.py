@@ -49,7 +49,8 @@ def unit_steering(
 
         probe, probe_layer, threshold = factory.gate(key, min(layers))
         ctx = steer_gated(model, factory.vector(key), probe, probe_layer, layers, scales, threshold,
-                          relative=group.relative, positions="generated", reading="mean", schedule=schedule)
+                          relative=group.relative, positions="generated", reading=spec.gate_reading,
+                          schedule=schedule)
         return None, None, ctx
     if spec.mode == "ablate":
         from secsteer.steering.ablate import ablation_targets, steer_ablate

@@ -19,6 +19,7 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated")
+LATER_KEYS = {"gate_reading": "mean"}                # key -> default; see SweepSpec.digest
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class SweepSpec:
     context_lines: int = 0
     mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
+    gate_reading: str = "mean"                       # gated mode: what the probe reads (probe_gate.py)
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm
@@ -81,6 +83,8 @@ class SweepSpec:
             raise ValueError(f"mode must be add, routed, gated or ablate, got {self.mode!r}")
         if self.focus not in ("all", "diff"):
             raise ValueError(f"focus must be all or diff, got {self.focus!r}")
+        if self.gate_reading not in ("last", "mean", "generated"):
+            raise ValueError(f"gate_reading must be last, mean or generated, got {self.gate_reading!r}")
         if self.positions not in ("all", "prompt", "generated"):
             raise ValueError(f"positions must be all, prompt or generated, got {self.positions!r}")
 
@@ -88,7 +92,9 @@ class SweepSpec:
         return json.loads(json.dumps(asdict(self)))
 
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:16]
+        # Keys added after runs existed count only when set, so those runs' digests (and resume) still hold.
+        spec = {k: v for k, v in self.to_json().items() if LATER_KEYS.get(k, object()) != v}
+        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def spec_from_dict(raw: dict[str, Any], origin: str = "spec") -> SweepSpec:

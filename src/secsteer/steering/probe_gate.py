@@ -8,9 +8,12 @@ does reach it through the KV cache: the probe judges the code as actually writte
 
 reading="last": the current last position (the token just fed); reading="mean": a running mean over the
 real tokens so far (prompt without its first token, then every generated token), which matches probes
-trained on mean-pooled code.
+trained on mean-pooled code; reading="generated": a running mean over the generated tokens only, so a long
+chat-formatted prompt cannot outweigh the code being written (with "mean" it decides the gate once per
+prompt).
 positions="generated" (default) gates only cached decoding steps; "all" also gates the prompt pass, with
-the gate from the prompt's last position (or mean) applied to all its positions.
+the gate from the prompt's last position (or mean) applied to all its positions. reading="generated" has
+nothing to read on the prompt pass, so it takes positions="generated" only.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from secsteer.vectors.vector import SteeringVector, check_compatible
 
 __all__ = ["GateTrace", "Probe", "choose_threshold", "mean_diff_probe", "steer_gated"]
 
-Reading = Literal["last", "mean"]
+Reading = Literal["last", "mean", "generated"]
+READINGS = ("last", "mean", "generated")
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class GateTrace:
 
 @dataclass
 class _Reader:
-    """The probe's view of each row: last position, or running mean of real tokens so far."""
+    """The probe's view of each row: last position, or running mean of real (or generated) tokens so far."""
     reading: Reading
     total: Tensor | None = None       # (batch, d)
     count: Tensor | None = None       # (batch, 1)
@@ -107,6 +111,8 @@ class _Reader:
         if self.reading == "last":
             return hidden[:, -1].float()
         weights = torch.ones(hidden.shape[:2], device=hidden.device) if mask is None else mask.float()
+        if first_call and self.reading == "generated":  # the prompt: start an empty mean
+            weights = torch.zeros_like(weights)
         if first_call:                                   # leave out each row's first real token
             first = (weights.cumsum(dim=1) == 1) & (weights > 0)
             weights = weights * (~first).float()
@@ -187,9 +193,12 @@ def steer_gated(
     if probe_at > chosen[0]:
         raise ValueError(f"probe_layer {probe_at} is after the first steered layer {chosen[0]}: the gate would "
                          "come too late in the forward pass; choose probe_layer <= the steered layers")
-    if reading not in ("last", "mean"):
-        raise ValueError(f"reading must be 'last' or 'mean', got {reading!r}")
+    if reading not in READINGS:
+        raise ValueError(f"reading must be one of {list(READINGS)}, got {reading!r}")
     policy = Positions.parse(positions)
+    if reading == "generated" and policy is not Positions.GENERATED:
+        raise ValueError("reading='generated' has no generated tokens to read on the prompt pass; "
+                         "use positions='generated'")
     factor = scale_tensor(scale)
     deltas = {layer: (factor * vector.delta(layer, 1.0, relative)).to(
         block_device(blocks[layer]), next(blocks[layer].parameters()).dtype) for layer in chosen}
