@@ -6,9 +6,11 @@ import html
 import json
 from pathlib import Path
 
+from secsteer.experiments.store import RunStore
 from secsteer.report.compare import with_differences
 from secsteer.report.load import RunData, load_run
 from secsteer.report.plots import all_plots
+from secsteer.report.scenarios import scenario_section
 from secsteer.report.tables import HEADER, best_cells, cell_row, markdown_table, summary_text
 
 
@@ -21,7 +23,11 @@ def build_report(run_dir: str | Path) -> dict[str, Path]:
     out.mkdir(exist_ok=True)
     plots = all_plots(data, out)
     order = sorted(cells, key=lambda c: (c["condition"] != "baseline", c["vector"] or "", c["layers"], c["scale"]))
+    best = best_cells(cells, 1)
+    table, notes = scenario_section(RunStore(data.root).samples(), cells, best[0] if best else None)
     sections = {
+        "scenarios": table,
+        "scenario_notes": "\n".join(notes),
         "summary": summary_text(cells, baseline),
         "best": markdown_table(HEADER, [cell_row(c) for c in best_cells(cells)]),
         "all": markdown_table(HEADER, [cell_row(c) for c in order]),
@@ -46,6 +52,8 @@ def render_markdown(data: RunData, sections: dict[str, str], plots: list[Path]) 
         f"code execution {'on' if spec['run_tests'] else 'off (static analysis only)'}.",
         "## Summary", sections["summary"], NOTE,
         "## Best configurations", sections["best"],
+        "## Per scenario", *([sections["scenarios"]] if sections["scenarios"] else []),
+        *sections["scenario_notes"].splitlines(),
         "## Plots", *[f"![{p.stem}]({p.name})" for p in plots],
         "## All cells", sections["all"],
         "## Environment", "```json\n" + json.dumps(data.env, indent=1) + "\n```",
@@ -60,8 +68,14 @@ def _html_table(markdown: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+
+
 def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> str:
-    summary = "".join(f"<p>{html.escape(line)}</p>" for line in sections["summary"].splitlines())
+    summary = _paragraphs(sections["summary"])
+    per_scenario = (_html_table(sections["scenarios"]) if sections["scenarios"] else "") + \
+        _paragraphs(sections["scenario_notes"])
     images = "".join(f'<figure><img src="{p.name}" alt="{p.stem}"><figcaption>{p.stem}</figcaption></figure>'
                      for p in plots)
     style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
@@ -69,5 +83,6 @@ def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> s
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>secsteer report</title><style>{style}"
             f"</style></head><body><h1>secsteer report: {html.escape(data.spec['name'])}</h1>"
             f"<h2>Summary</h2>{summary}<p><em>{html.escape(NOTE)}</em></p>"
-            f"<h2>Best configurations</h2>{_html_table(sections['best'])}<h2>Plots</h2>{images}"
+            f"<h2>Best configurations</h2>{_html_table(sections['best'])}"
+            f"<h2>Per scenario</h2>{per_scenario}<h2>Plots</h2>{images}"
             f"<h2>All cells</h2>{_html_table(sections['all'])}</body></html>")
