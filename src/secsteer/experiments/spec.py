@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +43,7 @@ class SweepSpec:
     context_lines: int = 0
     mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
-    gate_reading: str = "mean"                       # gated mode: what the probe reads (probe_gate.py)
+    gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm

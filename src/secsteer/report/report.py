@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from secsteer.experiments.store import RunStore
 from secsteer.report.compare import with_differences
-from secsteer.report.load import RunData, load_run
+from secsteer.report.load import RunData, load_runs
 from secsteer.report.plots import all_plots
 from secsteer.report.scenarios import scenario_section
 from secsteer.report.tables import HEADER, best_cells, cell_row, markdown_table, summary_text
 
 
-def build_report(run_dir: str | Path) -> dict[str, Path]:
-    data = load_run(run_dir)
+def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | None = None) -> dict[str, Path]:
+    """Write the report of one run directory (into RUN_DIR/report by default), or of several seeds of one
+    spec pooled (`out` required: no single run directory owns the pooled report)."""
+    roots = [run_dirs] if isinstance(run_dirs, (str, Path)) else list(run_dirs)
+    if len(roots) > 1 and out is None:
+        raise ValueError("pooling several run directories needs an output directory (--out)")
+    data = load_runs(roots)
     cells = with_differences(data.cells, data.baseline)
     baseline = next((c for c in cells if c["condition"] == "baseline"), None)
-    data = RunData(data.root, data.spec, data.env, cells, baseline)
-    out = data.root / "report"
-    out.mkdir(exist_ok=True)
+    data = dataclasses.replace(data, cells=cells, baseline=baseline)
+    out = Path(out) if out is not None else data.root / "report"
+    out.mkdir(parents=True, exist_ok=True)
     plots = all_plots(data, out)
     order = sorted(cells, key=lambda c: (c["condition"] != "baseline", c["vector"] or "", c["layers"], c["scale"]))
     best = best_cells(cells, 1)
-    table, notes = scenario_section(RunStore(data.root).samples(), cells, best[0] if best else None)
+    table, notes = scenario_section(data.samples, cells, best[0] if best else None)
     sections = {
         "scenarios": table,
         "scenario_notes": "\n".join(notes),
@@ -43,13 +49,19 @@ NOTE = ("Intervals are 95%: Wilson for rates, a paired cluster bootstrap over sc
         "(Δ, in points; * marks an interval that excludes zero). Identical completions of a scenario count once.")
 
 
-def render_markdown(data: RunData, sections: dict[str, str], plots: list[Path]) -> str:
+def describe_run(data: RunData) -> str:
     spec = data.spec
+    pooled = (f" (pooled over sampling seeds {', '.join(map(str, spec['seed']))}: "
+              f"{', '.join(str(r) for r in data.roots)})" if data.roots else "")
+    return (f"Model `{spec['model']}`; pairs {spec['pairs']}; scenarios {spec['scenarios']}; "
+            f"{spec['samples']} samples per scenario{pooled} at temperature {spec['temperature']}; "
+            f"code execution {'on' if spec['run_tests'] else 'off (static analysis only)'}.")
+
+
+def render_markdown(data: RunData, sections: dict[str, str], plots: list[Path]) -> str:
     parts = [
-        f"# secsteer report: {spec['name']}",
-        f"Model `{spec['model']}`; pairs {spec['pairs']}; scenarios {spec['scenarios']}; "
-        f"{spec['samples']} samples per scenario at temperature {spec['temperature']}; "
-        f"code execution {'on' if spec['run_tests'] else 'off (static analysis only)'}.",
+        f"# secsteer report: {data.spec['name']}",
+        describe_run(data),
         "## Summary", sections["summary"], NOTE,
         "## Best configurations", sections["best"],
         "## Per scenario", *([sections["scenarios"]] if sections["scenarios"] else []),
@@ -82,6 +94,7 @@ def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> s
              "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}img{max-width:100%}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>secsteer report</title><style>{style}"
             f"</style></head><body><h1>secsteer report: {html.escape(data.spec['name'])}</h1>"
+            f"<p>{html.escape(describe_run(data))}</p>"
             f"<h2>Summary</h2>{summary}<p><em>{html.escape(NOTE)}</em></p>"
             f"<h2>Best configurations</h2>{_html_table(sections['best'])}"
             f"<h2>Per scenario</h2>{per_scenario}<h2>Plots</h2>{images}"

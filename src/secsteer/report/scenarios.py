@@ -50,12 +50,12 @@ def scenario_section(samples: list[dict[str, Any]], cells: list[dict[str, Any]],
             secure, judged = counts.get((c["cell"], sc), (0, 0))
             cells_text.append(f"{secure}/{judged}" if judged else "-")
         rows.append([sc, cwe[sc]] + cells_text)
-    judged = defaultdict(lambda: [0, 0])
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])    # scenario -> [secure, judged] over cells
     for (_, sc), (secure, n) in counts.items():
-        judged[sc][0] += secure
-        judged[sc][1] += n
-    never = [sc for sc in scenarios if judged[sc][1] and judged[sc][0] == judged[sc][1]]
-    always = [sc for sc in scenarios if judged[sc][1] and judged[sc][0] == 0]
+        totals[sc][0] += secure
+        totals[sc][1] += n
+    never = [sc for sc in scenarios if totals[sc][1] and totals[sc][0] == totals[sc][1]]
+    always = [sc for sc in scenarios if totals[sc][1] and totals[sc][0] == 0]
     lines = ["Secure / judged (valid, identical completions once) per scenario; the notes count every cell."]
     if never:
         static = [sc for sc in never if sc not in tested]
