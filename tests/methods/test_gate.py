@@ -91,12 +91,18 @@ def test_probe_after_the_steered_layer_is_refused(qwen):
     assert hook_count(qwen) == hooks
 
 
-def test_mean_reading_is_the_running_mean_of_real_tokens(qwen, tokenizer):
+def _unsteered_reads(qwen, tokenizer, seed: int):
+    """A vector, a random probe, and block 1's outputs at every forward call of an unsteered greedy run."""
     v = random_vector(qwen, [1], norm=4.0)
     d = qwen.config.hidden_size
-    probe = _probe(d, 0.0, torch.randn(d, generator=torch.Generator().manual_seed(5)))
+    probe = _probe(d, 0.0, torch.randn(d, generator=torch.Generator().manual_seed(seed)))
     with record_block(qwen, 1) as seen:
         greedy(qwen, tokenizer, PROMPTS, n=4)
+    return v, probe, seen
+
+
+def test_mean_reading_is_the_running_mean_of_real_tokens(qwen, tokenizer):
+    v, probe, seen = _unsteered_reads(qwen, tokenizer, seed=5)
     side, tokenizer.padding_side = tokenizer.padding_side, "left"
     mask = tokenizer(PROMPTS, return_tensors="pt", padding=True)["attention_mask"].float()
     tokenizer.padding_side = side
@@ -115,11 +121,7 @@ def test_mean_reading_is_the_running_mean_of_real_tokens(qwen, tokenizer):
 
 
 def test_generated_reading_is_the_running_mean_of_generated_tokens_only(qwen, tokenizer):
-    v = random_vector(qwen, [1], norm=4.0)
-    d = qwen.config.hidden_size
-    probe = _probe(d, 0.0, torch.randn(d, generator=torch.Generator().manual_seed(6)))
-    with record_block(qwen, 1) as seen:
-        greedy(qwen, tokenizer, PROMPTS, n=4)
+    v, probe, seen = _unsteered_reads(qwen, tokenizer, seed=6)
     steps = torch.stack([step[:, -1] for step in seen[1:]])          # (3 cached steps, batch, d)
     expected = [probe.p_insecure(steps[: k + 1].mean(dim=0)) for k in range(len(steps))]
     with steer_gated(qwen, v, probe, probe_layer=1, threshold=1.0, reading="generated") as trace:
