@@ -149,6 +149,15 @@ def per_cwe(data: RunData, out: Path) -> Path | None:
     return _save(fig, out / "per_cwe.png")
 
 
+def _errorbars(ax: Any, cells: list[dict[str, Any]], **kw: Any) -> None:
+    """Validity (x) against security (y), each with its Wilson interval as an error bar."""
+    def bar(metric: str) -> tuple[list[float], list[list[float]]]:
+        v = [c[metric]["value"] for c in cells]
+        return v, [[x - c[metric]["lo"] for x, c in zip(v, cells)], [c[metric]["hi"] - x for x, c in zip(v, cells)]]
+    (x, xerr), (y, yerr) = bar("validity"), bar("security")
+    ax.errorbar(x, y, xerr=xerr, yerr=yerr, linestyle="none", elinewidth=0.8, capsize=2, **kw)
+
+
 def tradeoff(data: RunData, out: Path) -> Path | None:
     if not data.steered():
         return None
@@ -156,17 +165,15 @@ def tradeoff(data: RunData, out: Path) -> Path | None:
     for condition, marker in (("vector", "o"), ("random", "x"), ("negated", "v")):
         cells = [c for c in data.steered() if c["condition"] == condition and c["security"]["value"] is not None]
         if cells:
-            ax.scatter([c["validity"]["value"] for c in cells], [c["security"]["value"] for c in cells],
-                       marker=marker, label=condition, alpha=0.7)
+            _errorbars(ax, cells, fmt=marker, label=condition, alpha=0.7)
     if data.baseline and data.baseline["security"]["value"] is not None:
-        ax.scatter([data.baseline["validity"]["value"]], [data.baseline["security"]["value"]], marker="*", s=200,
-                   color="black", label="baseline")
+        _errorbars(ax, [data.baseline], fmt="*", markersize=14, color="black", label="baseline")
     ax.set_xlabel("validity rate (quality)")
     ax.set_ylabel("security rate")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.legend()
-    ax.set_title("Security / quality trade-off, one point per cell")
+    ax.set_title("Security / quality trade-off, one point per cell (95% intervals)")
     return _save(fig, out / "tradeoff.png")
 
 
