@@ -34,7 +34,7 @@ class RunData:
         return dict(groups)
 
 
-def _baseline(cells: list[dict[str, Any]]) -> dict[str, Any] | None:
+def find_baseline(cells: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((c for c in cells if c["condition"] == "baseline"), None)
 
 
@@ -44,7 +44,7 @@ def load_run(root: str | Path) -> RunData:
     cells = store.cells()
     if not cells:
         raise ValueError(f"{root} has no finished cells yet; run or resume the sweep first")
-    return RunData(Path(root), record["spec"], record["env"], cells, _baseline(cells), store.samples())
+    return RunData(Path(root), record["spec"], record["env"], cells, find_baseline(cells), store.samples())
 
 
 def load_runs(roots: Sequence[str | Path]) -> RunData:
@@ -70,13 +70,13 @@ def load_runs(roots: Sequence[str | Path]) -> RunData:
     common = set.intersection(*({c["cell"] for c in r.cells} for r in runs))
     if not common:
         raise ValueError("no cell is finished in every run")
-    samples = [{**s, "seed": seed} for r, seed in zip(runs, seeds) for s in r.samples if s["cell"] in common]
+    samples = [s for r in runs for s in r.samples if s["cell"] in common]
     by_cell: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in samples:
         by_cell[s["cell"]].append(s)
     cells = [{**c, **summarize_cell(by_cell[c["cell"]])} for c in first.cells if c["cell"] in common]
     spec = {**first.spec, "seed": seeds, "samples": first.spec["samples"] * len(runs)}
-    return RunData(first.root, spec, first.env, cells, _baseline(cells), samples, tuple(Path(r) for r in roots))
+    return RunData(first.root, spec, first.env, cells, find_baseline(cells), samples, tuple(Path(r) for r in roots))
 
 
 def layers_label(cell: dict[str, Any]) -> str:

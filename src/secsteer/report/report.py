@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from secsteer.report.compare import with_differences
-from secsteer.report.load import RunData, load_runs
+from secsteer.report.load import RunData, find_baseline, load_runs
 from secsteer.report.plots import all_plots
 from secsteer.report.scenarios import scenario_section
 from secsteer.report.tables import HEADER, best_cells, cell_row, markdown_table, summary_text
@@ -23,7 +23,7 @@ def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | 
         raise ValueError("pooling several run directories needs an output directory (--out)")
     data = load_runs(roots)
     cells = with_differences(data.cells, data.baseline)
-    baseline = next((c for c in cells if c["condition"] == "baseline"), None)
+    baseline = find_baseline(cells)
     data = dataclasses.replace(data, cells=cells, baseline=baseline)
     out = Path(out) if out is not None else data.root / "report"
     out.mkdir(parents=True, exist_ok=True)
