@@ -79,7 +79,7 @@ def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path
     from secsteer.experiments.runner import run_sweep
     from secsteer.experiments.spec import SweepSpec
     from secsteer.report.compare import with_differences
-    from secsteer.report.tables import HEADER, cell_row, markdown_table
+    from secsteer.report.tables import cell_table
 
     layers = tuple(int(x) for x in args.layers.split(","))
     spec = SweepSpec(name="demo", model=args.model, vector=str(vector_path), methods=("file",),
@@ -89,4 +89,4 @@ def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     rows = with_differences(cells, baseline)
-    return markdown_table(HEADER, [cell_row(c) for c in sorted(rows, key=lambda c: c["condition"] != "baseline")])
+    return cell_table(sorted(rows, key=lambda c: c["condition"] != "baseline"))

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from secsteer.cli.common import load_from_args
     from secsteer.experiments.runner import run_sweep
     from secsteer.report.compare import with_differences
-    from secsteer.report.tables import HEADER, cell_row, markdown_table
+    from secsteer.report.tables import cell_table
 
     backend = backend_from_args(args)
     spec = spec_from_args(args)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)
-    print(markdown_table(HEADER, [cell_row(c) for c in cells]))
+    print(cell_table(cells))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results_json(spec, cells, out), indent=1, sort_keys=True), encoding="utf-8")

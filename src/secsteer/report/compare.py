@@ -22,7 +22,8 @@ def difference(cell: dict[str, Any], baseline: dict[str, Any], metric: str) -> d
 
 
 def with_differences(cells: list[dict[str, Any]], baseline: dict[str, Any] | None,
-                     metrics: tuple[str, ...] = ("security", "secure_valid", "validity", "functional")
+                     metrics: tuple[str, ...] = ("security", "secure_valid", "validity", "functional",
+                                                    "secure_functional")
                      ) -> list[dict[str, Any]]:
     if baseline is None:
         return cells

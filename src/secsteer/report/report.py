@@ -12,7 +12,7 @@ from secsteer.report.compare import with_differences
 from secsteer.report.load import RunData, find_baseline, load_runs
 from secsteer.report.plots import all_plots
 from secsteer.report.scenarios import scenario_section
-from secsteer.report.tables import HEADER, best_cells, cell_row, markdown_table, summary_text
+from secsteer.report.tables import best_cells, cell_table, summary_text
 
 
 def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | None = None) -> dict[str, Path]:
@@ -35,8 +35,8 @@ def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | 
         "scenarios": table,
         "scenario_notes": "\n".join(notes),
         "summary": summary_text(cells, baseline),
-        "best": markdown_table(HEADER, [cell_row(c) for c in best_cells(cells)]),
-        "all": markdown_table(HEADER, [cell_row(c) for c in order]),
+        "best": cell_table(best_cells(cells)),
+        "all": cell_table(order),
     }
     md = render_markdown(data, sections, plots)
     (out / "report.md").write_text(md, encoding="utf-8")

@@ -27,17 +27,37 @@ def scale_label(c: dict[str, Any]) -> str:
     return f"{c['scale']:g}×" + ("norm" if c.get("scale_unit", "layer_norm") == "layer_norm" else "v")
 
 
-def cell_row(c: dict[str, Any]) -> list[str]:
+def _tested(cells: list[dict[str, Any]]) -> bool:
+    return any((c.get("secure_functional") or {}).get("n") for c in cells)
+
+
+def cell_row(c: dict[str, Any], tested: bool = False) -> list[str]:
     d = c.get("delta", {})
-    return [
+    row = [
         c["condition"], c["vector"] or "-", layers_label(c), scale_label(c),
         pct(c["security"]), pct(c["validity"]), pct(c["secure_valid"]), pct(c["functional"]),
         delta(d.get("security")), delta(d.get("secure_valid")), delta(d.get("functional")), str(c["n_unique"]),
     ]
+    if tested:   # code that fails its functional test can pass a security test by doing nothing
+        row[8:8] = [pct(c.get("secure_functional"))]
+        row[-1:-1] = [delta(d.get("secure_functional"))]
+    return row
 
 
 HEADER = ["condition", "vector", "layers", "scale", "security", "validity", "secure & valid", "functional",
           "Δ security", "Δ secure & valid", "Δ functional", "n"]
+
+
+def header(tested: bool) -> list[str]:
+    if not tested:
+        return HEADER
+    return HEADER[:8] + ["secure & functional"] + HEADER[8:11] + ["Δ secure & functional", "n"]
+
+
+def cell_table(cells: list[dict[str, Any]]) -> str:
+    """The cells as rows; secure-and-functional columns appear when some scenario has tests."""
+    tested = _tested(cells)
+    return markdown_table(header(tested), [cell_row(c, tested) for c in cells])
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -71,7 +91,8 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
                  f"scale {b['scale']:g} ({b['scale_unit']}): security {pct(b['security'])}, "
                  f"secure & valid {pct(b['secure_valid'])}.")
     for metric, name in (("security", "security rate"), ("secure_valid", "secure-and-valid rate"),
-                         ("functional", "functional (tests pass) rate")):
+                         ("functional", "functional (tests pass) rate"),
+                         ("secure_functional", "secure-and-functional rate")):
         m = d.get(metric)
         if m is None or m["diff"] is None:
             continue
