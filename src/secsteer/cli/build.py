@@ -22,6 +22,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_pair_args(parser)
     parser.add_argument("--method", default="mean_diff", help="mean_diff or pca (default: %(default)s)")
     parser.add_argument("--pooling", default="mean", choices=["mean", "last"])
+    parser.add_argument("--focus", default="all", choices=["all", "diff"],
+                        help="diff: pool only the lines that differ between the two sides (default: %(default)s)")
+    parser.add_argument("--context-lines", type=int, default=0, help="with --focus diff: lines around each change")
     parser.add_argument("--layers", default=None, help="layers to build (default: all)")
     parser.add_argument("--limit", type=int, default=None, help="use at most N pairs (a seeded draw)")
     parser.add_argument("--seed", type=int, default=0)
@@ -48,10 +51,11 @@ def run(args: argparse.Namespace) -> int:
         pairs = sample_pairs(pairs, args.limit, args.seed)
     model, tokenizer = load_from_args(args, backend)
     filters = {"cwe": args.cwe, "language": args.language, "split": args.split, "limit": args.limit,
+               "focus": args.focus if args.focus != "all" else None,
                "seed": args.seed if args.limit else None}
     vector = build_vector(
         model, tokenizer, pairs, method=args.method, layers=args.layers, pooling=args.pooling,
-        batch_size=args.batch_size, source=",".join(args.pairs or ["builtin"]),
+        batch_size=args.batch_size, focus=args.focus, context_lines=args.context_lines, source=",".join(args.pairs or ["builtin"]),
         filters={k: v for k, v in filters.items() if v is not None}, show_progress=True, read=backend.read,
     )
     path = vector.save(args.out)
