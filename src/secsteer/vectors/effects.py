@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from secsteer.steering.apply import steer
 from secsteer.vectors.vector import SteeringVector
 
-__all__ = ["TokenEffects", "token_effects"]
+__all__ = ["TokenEffects", "token_change", "token_effects"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,24 @@ def _mean_logprobs(model: nn.Module, tokenizer: Any, texts: Sequence[str], max_t
     return total / count, count
 
 
+def token_change(
+    model: nn.Module,
+    tokenizer: Any,
+    vector: SteeringVector,
+    texts: Sequence[str],
+    layers: Sequence[int] | None = None,
+    scale: float = 0.25,
+    *,
+    relative: bool = True,
+    max_tokens: int = 512,
+) -> tuple[Tensor, int]:
+    """(vocab,) mean steered minus plain next-token log-probability over `texts`, and the positions read."""
+    plain, positions = _mean_logprobs(model, tokenizer, texts, max_tokens)
+    with steer(model, vector, layers, scale, relative=relative):
+        steered, _ = _mean_logprobs(model, tokenizer, texts, max_tokens)
+    return steered - plain, positions
+
+
 def token_effects(
     model: nn.Module,
     tokenizer: Any,
@@ -66,10 +84,8 @@ def token_effects(
     """The `top` tokens whose mean next-token log-probability over `texts` steering raises and lowers most."""
     if top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
-    plain, positions = _mean_logprobs(model, tokenizer, texts, max_tokens)
-    with steer(model, vector, layers, scale, relative=relative):
-        steered, _ = _mean_logprobs(model, tokenizer, texts, max_tokens)
-    change = steered - plain
+    change, positions = token_change(model, tokenizer, vector, texts, layers, scale, relative=relative,
+                                     max_tokens=max_tokens)
     k = min(top, change.numel())
     up, down = torch.topk(change, k), torch.topk(-change, k)
     return TokenEffects(
