@@ -1,4 +1,4 @@
-"""token_effects: the measured next-token change of a vector names the token it was built to push."""
+"""token_change / TokenEffects: the measured next-token change of a vector names the token it was built to push."""
 
 from __future__ import annotations
 
@@ -21,26 +21,27 @@ def _unembedding_vector(model, token: int):
 
 
 def test_the_unembedding_row_of_a_token_raises_that_token_most(qwen, tokenizer):
-    from secsteer.vectors.effects import token_effects
+    from secsteer.vectors.effects import TokenEffects, token_change
 
     token = tokenizer.convert_tokens_to_ids("q")
     vector, last = _unembedding_vector(qwen, token)
-    effects = token_effects(qwen, tokenizer, vector, TEXTS, [last], scale=50.0, relative=False, top=3)
+    change, positions = token_change(qwen, tokenizer, vector, TEXTS, [last], scale=50.0, relative=False)
+    effects = TokenEffects.top(change, tokenizer, positions, 3)
     assert effects.raised[0][0] == tokenizer.decode([token])
     assert effects.raised[0][1] > 0 > effects.lowered[0][1]
     assert effects.positions == sum(len(tokenizer(t)["input_ids"]) for t in TEXTS)
 
 
 def test_zero_scale_changes_nothing_and_bad_input_is_refused(qwen, tokenizer):
-    from secsteer.vectors.effects import token_effects
+    from secsteer.vectors.effects import TokenEffects, token_change
 
     vector = random_vector(qwen, [1])
-    effects = token_effects(qwen, tokenizer, vector, TEXTS, scale=0.0, top=2)
-    assert all(delta == pytest.approx(0.0, abs=1e-6) for _, delta in effects.raised + effects.lowered)
+    change, positions = token_change(qwen, tokenizer, vector, TEXTS, scale=0.0)
+    assert change.abs().max() < 1e-6
     with pytest.raises(ValueError, match="top"):
-        token_effects(qwen, tokenizer, vector, TEXTS, top=0)
+        TokenEffects.top(change, tokenizer, positions, 0)
     with pytest.raises(ValueError, match="non-empty"):
-        token_effects(qwen, tokenizer, vector, [], scale=0.5)
+        token_change(qwen, tokenizer, vector, [], scale=0.5)
 
 
 def test_cli_builds_a_diff_vector_and_inspects_it(tmp_path, model_dir, capsys):  # noqa: F811

@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from secsteer.data.scenarios import load_scenarios
-    from secsteer.vectors.effects import token_effects
+    from secsteer.vectors.effects import TokenEffects, token_change
     from secsteer.vectors.vector import SteeringVector
 
     vector = SteeringVector.load(args.vector)
@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("no scenario with a code prompt matches; check --scenarios, --cwe and --language")
     layers = [int(x) for x in args.layers.split(",")] if args.layers else None
     model, tokenizer = load_from_args(args)
-    effects = token_effects(model, tokenizer, vector, texts, layers, args.scale, top=args.top)
+    change, positions = token_change(model, tokenizer, vector, texts, layers, args.scale)
+    effects = TokenEffects.top(change, tokenizer, positions, args.top)
     if args.json:
         print(json.dumps({"raised": effects.raised, "lowered": effects.lowered, "positions": effects.positions,
                           "texts": len(texts), "scale": args.scale}, indent=1))

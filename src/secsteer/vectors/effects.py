@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from secsteer.steering.apply import steer
 from secsteer.vectors.vector import SteeringVector
 
-__all__ = ["TokenEffects", "token_change", "token_effects"]
+__all__ = ["TokenEffects", "token_change"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,17 @@ class TokenEffects:
     raised: list[tuple[str, float]]        # (token text, mean Δ log-prob), largest first
     lowered: list[tuple[str, float]]       # most negative first
     positions: int                         # how many next-token predictions were averaged
+
+    @classmethod
+    def top(cls, change: Tensor, tokenizer: Any, positions: int, k: int = 15) -> TokenEffects:
+        """The k tokens token_change() raised and lowered most."""
+        if k < 1:
+            raise ValueError(f"top must be >= 1, got {k}")
+        k = min(k, change.numel())
+        up, down = torch.topk(change, k), torch.topk(-change, k)
+        return cls(raised=[(tokenizer.decode([int(i)]), float(change[i])) for i in up.indices],
+                   lowered=[(tokenizer.decode([int(i)]), float(change[i])) for i in down.indices],
+                   positions=positions)
 
     def as_text(self) -> str:
         def column(rows: list[tuple[str, float]]) -> list[str]:
@@ -47,7 +58,7 @@ def _mean_logprobs(model: nn.Module, tokenizer: Any, texts: Sequence[str], max_t
         total = summed if total is None else total + summed
         count += logprobs.shape[0]
     if total is None or count == 0:
-        raise ValueError("token_effects needs at least one non-empty text")
+        raise ValueError("token_change needs at least one non-empty text")
     return total / count, count
 
 
@@ -67,29 +78,3 @@ def token_change(
     with steer(model, vector, layers, scale, relative=relative):
         steered, _ = _mean_logprobs(model, tokenizer, texts, max_tokens)
     return steered - plain, positions
-
-
-def token_effects(
-    model: nn.Module,
-    tokenizer: Any,
-    vector: SteeringVector,
-    texts: Sequence[str],
-    layers: Sequence[int] | None = None,
-    scale: float = 0.25,
-    *,
-    relative: bool = True,
-    top: int = 15,
-    max_tokens: int = 512,
-) -> TokenEffects:
-    """The `top` tokens whose mean next-token log-probability over `texts` steering raises and lowers most."""
-    if top < 1:
-        raise ValueError(f"top must be >= 1, got {top}")
-    change, positions = token_change(model, tokenizer, vector, texts, layers, scale, relative=relative,
-                                     max_tokens=max_tokens)
-    k = min(top, change.numel())
-    up, down = torch.topk(change, k), torch.topk(-change, k)
-    return TokenEffects(
-        raised=[(tokenizer.decode([int(i)]), float(change[i])) for i in up.indices],
-        lowered=[(tokenizer.decode([int(i)]), float(change[i])) for i in down.indices],
-        positions=positions,
-    )
