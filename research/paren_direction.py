@@ -63,5 +63,6 @@ def main() -> None:
               f"{float(change[closer].mean()):+.2f}, all tokens {float(change.mean()):+.2f}; ' escape' "
               f"{float(change[escape]):+.2f} (rank {rank + 1} of {change.numel()})")
 
+
 if __name__ == "__main__":
     main()

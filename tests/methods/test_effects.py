@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -17,7 +19,7 @@ def _unembedding_vector(model, token: int):
     last = num_layers(model) - 1
     v = random_vector(model, [last])
     row = model.get_output_embeddings().weight[token].detach().float()
-    return v.__class__(directions={last: row}, meta=v.meta), last
+    return dataclasses.replace(v, directions={last: row}), last
 
 
 def test_the_unembedding_row_of_a_token_raises_that_token_most(qwen, tokenizer):

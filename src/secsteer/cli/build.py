@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
                "seed": args.seed if args.limit else None}
     vector = build_vector(
         model, tokenizer, pairs, method=args.method, layers=args.layers, pooling=args.pooling,
-        batch_size=args.batch_size, focus=args.focus, context_lines=args.context_lines, source=",".join(args.pairs or ["builtin"]),
+        batch_size=args.batch_size, focus=args.focus, context_lines=args.context_lines,
+        source=",".join(args.pairs or ["builtin"]),
         filters={k: v for k, v in filters.items() if v is not None}, show_progress=True, read=backend.read,
     )
     path = vector.save(args.out)

@@ -34,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
              for s in load_scenarios(spec, cwes=args.cwe, languages=args.language) if s.prompt.strip()]
     if not texts:
         raise ValueError("no scenario with a code prompt matches; check --scenarios, --cwe and --language")
-    layers = [int(x) for x in args.layers.split(",")] if args.layers else None
     model, tokenizer = load_from_args(args)
-    change, positions = token_change(model, tokenizer, vector, texts, layers, args.scale)
+    change, positions = token_change(model, tokenizer, vector, texts, args.layers, args.scale)
     effects = TokenEffects.top(change, tokenizer, positions, args.top)
     if args.json:
         print(json.dumps({"raised": effects.raised, "lowered": effects.lowered, "positions": effects.positions,

@@ -27,31 +27,35 @@ def scale_label(c: dict[str, Any]) -> str:
     return f"{c['scale']:g}×" + ("norm" if c.get("scale_unit", "layer_norm") == "layer_norm" else "v")
 
 
+NAMES = {"security": "security", "validity": "validity", "secure_valid": "secure & valid",
+         "functional": "functional", "secure_functional": "secure & functional"}
+
+
 def _tested(cells: list[dict[str, Any]]) -> bool:
     return any((c.get("secure_functional") or {}).get("n") for c in cells)
 
 
+def _columns(tested: bool) -> tuple[list[str], list[str]]:
+    """(rates, differences) shown; code that fails its tests can pass a security test by doing nothing,
+    so runs with tests also show secure & functional."""
+    extra = ["secure_functional"] if tested else []
+    return ["security", "validity", "secure_valid", "functional", *extra], ["security", "secure_valid", "functional", *extra]
+
+
+def header(tested: bool = False) -> list[str]:
+    rates, deltas = _columns(tested)
+    return ["condition", "vector", "layers", "scale", *(NAMES[m] for m in rates),
+            *(f"Δ {NAMES[m]}" for m in deltas), "n"]
+
+
 def cell_row(c: dict[str, Any], tested: bool = False) -> list[str]:
+    rates, deltas = _columns(tested)
     d = c.get("delta", {})
-    row = [
-        c["condition"], c["vector"] or "-", layers_label(c), scale_label(c),
-        pct(c["security"]), pct(c["validity"]), pct(c["secure_valid"]), pct(c["functional"]),
-        delta(d.get("security")), delta(d.get("secure_valid")), delta(d.get("functional")), str(c["n_unique"]),
-    ]
-    if tested:   # code that fails its functional test can pass a security test by doing nothing
-        row[8:8] = [pct(c.get("secure_functional"))]
-        row[-1:-1] = [delta(d.get("secure_functional"))]
-    return row
+    return [c["condition"], c["vector"] or "-", layers_label(c), scale_label(c), *(pct(c.get(m)) for m in rates),
+            *(delta(d.get(m)) for m in deltas), str(c["n_unique"])]
 
 
-HEADER = ["condition", "vector", "layers", "scale", "security", "validity", "secure & valid", "functional",
-          "Δ security", "Δ secure & valid", "Δ functional", "n"]
-
-
-def header(tested: bool) -> list[str]:
-    if not tested:
-        return HEADER
-    return HEADER[:8] + ["secure & functional"] + HEADER[8:11] + ["Δ secure & functional", "n"]
+HEADER = header()
 
 
 def cell_table(cells: list[dict[str, Any]]) -> str:

@@ -67,13 +67,14 @@ def token_change(
     tokenizer: Any,
     vector: SteeringVector,
     texts: Sequence[str],
-    layers: Sequence[int] | None = None,
+    layers: Sequence[int] | str | None = None,
     scale: float = 0.25,
     *,
     relative: bool = True,
     max_tokens: int = 512,
 ) -> tuple[Tensor, int]:
-    """(vocab,) mean steered minus plain next-token log-probability over `texts`, and the positions read."""
+    """(vocab,) mean steered minus plain next-token log-probability over `texts`, and the positions read.
+    `layers` as steer() takes them: a list, a spec such as "4,12", or None for all the vector has."""
     plain, positions = _mean_logprobs(model, tokenizer, texts, max_tokens)
     with steer(model, vector, layers, scale, relative=relative):
         steered, _ = _mean_logprobs(model, tokenizer, texts, max_tokens)
