@@ -130,7 +130,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, model_dir):
 def test_spec_validation():
     with pytest.raises(ValueError, match="n_pairs"):
         SweepSpec(n_pairs=(0,))
-    with pytest.raises(ValueError, match="unknown controls"):
+    with pytest.raises(ValueError, match="controls must be"):
         SweepSpec(controls=("shuffled",))
     with pytest.raises(ValueError, match="at least one"):
         SweepSpec(scales=(), absolute_scales=())
