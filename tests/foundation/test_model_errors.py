@@ -73,3 +73,10 @@ def test_a_pickled_checkpoint_is_refused_in_one_line(pickled_checkpoint, capsys)
 def test_model_depth_reads_the_config_only(tmp_path, tokenizer):
     tiny_model("qwen2", tokenizer, layers=3).config.save_pretrained(tmp_path)    # no weights at all
     assert model_depth(str(tmp_path)) == 3
+
+
+def test_a_broken_checkpoint_is_one_line(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{}")                 # no model_type: transformers cannot place it
+    with pytest.raises(ModelLoadError, match="cannot load model"):
+        load_model(str(tmp_path))
+    assert_one_line_exit_2(cli(capsys, "info", "--model", str(tmp_path)), str(tmp_path))
