@@ -156,6 +156,13 @@ def test_files_persist_between_commands_and_come_back_to_the_host(mode: str) -> 
         assert box.run(["python3", "-c", "print(open('out.txt').read())"]).stdout == "abab\n"
 
 
+def test_a_fifo_left_in_the_work_dir_does_not_hang_the_run(mode: str) -> None:
+    with open_sandbox({"main.py": "import os\nos.mkfifo('pipe')\nopen('done', 'w').write('1')\n"}) as box:
+        result = box.run(PY, SandboxLimits(wall_s=10))
+        assert result.ok and not result.timed_out, result.stderr
+        assert (box.path / "done").read_text() == "1"
+
+
 def test_plain_mode_refuses_to_run_code_unless_told_to(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(host, "detect_mode", lambda: "plain")
     monkeypatch.delenv("SECSTEER_UNISOLATED_SANDBOX", raising=False)

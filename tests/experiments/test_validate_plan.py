@@ -85,3 +85,17 @@ def test_eval_refuses_in_one_line_and_claims_nothing(tmp_path, model_dir, capsys
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert_not_claimed(out)
+
+
+def test_a_sandbox_error_anywhere_is_one_line_exit_2(monkeypatch, capsys):
+    from secsteer.cli import data as cli_data
+    from secsteer.evaluation.sandbox import SandboxError
+
+    def broken(_args):
+        raise SandboxError("the sandbox cannot isolate model-written code on this machine")
+
+    monkeypatch.setattr(cli_data, "run_validate", broken)
+    assert main(["data", "validate", "x.jsonl"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == ["secsteer data: error: the sandbox cannot isolate model-written code on this "
+                                        "machine"]

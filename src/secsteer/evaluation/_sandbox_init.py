@@ -20,6 +20,7 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import sys
 
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -117,7 +118,15 @@ def _copy_back(host_work: int) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
-    shutil.copytree("/tmp", target, symlinks=True, dirs_exist_ok=True)
+    shutil.copytree("/tmp", target, symlinks=True, dirs_exist_ok=True, ignore=_special_files)
+
+
+def _special_files(folder: str, names: list[str]) -> list[str]:
+    # a FIFO would block the copy (and a socket cannot be copied): only files, dirs and links come back
+    def special(name: str) -> bool:
+        mode = os.lstat(os.path.join(folder, name)).st_mode
+        return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+    return [name for name in names if special(name)]
 
 
 def _drop_privileges(cfg: dict) -> None:
