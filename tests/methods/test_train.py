@@ -12,8 +12,8 @@ from secsteer.data.pairs import ContrastPair
 from secsteer.vectors.train import (
     Scorer,
     TrainConfig,
-    prepare_examples,
     preference_margins,
+    prepare_examples,
     reference,
     train_vector,
     validation_loss,
@@ -171,3 +171,77 @@ def test_cli_trains_resumes_and_refuses_bad_input(tmp_path, model_dir, capsys): 
     assert "--layers must be comma-separated integers" in capsys.readouterr().err
     assert main([*argv, "--lr", "0"]) == 2
     assert "invalid training settings: lr=0" in capsys.readouterr().err
+
+
+def test_a_sweep_trains_the_optimized_vector_and_its_shuffled_control(tmp_path, model_dir):  # noqa: F811
+    from secsteer.experiments.runner import run_sweep
+    from secsteer.experiments.spec import load_spec
+    from tests.experiments.test_sweep import write_spec
+
+    spec = load_spec(write_spec(
+        tmp_path / "s.toml", model_dir, methods=["optimized"], controls=["shuffled", "negated"],
+        layer_sets=[[1]], scales=[0.5], n_pairs=["all"], samples=1,
+        train={"epochs": 1, "eval_every": 4, "val_fraction": 0.25, "max_tokens": 64},
+    ))
+    store = run_sweep(spec, tmp_path / "run", show_progress=False)
+    conditions = sorted(c["condition"] for c in store.cells())
+    assert conditions == ["baseline", "negated", "shuffled", "vector"]
+    assert {c["method"] for c in store.cells() if c["condition"] != "baseline"} == {"optimized"}
+    trained = sorted((tmp_path / "run" / "cache").glob("trained-*"))
+    assert len(trained) == 2                                     # the vector and its shuffled-label control
+    states = [json.loads((t / "state.json").read_text()) for t in trained]
+    assert sorted(s["identity"]["config"]["shuffle_labels"] for s in states) == [False, True]
+    assert all(s["identity"]["config"]["layers"] == [1] and s["done"] for s in states)
+    bad = load_spec(write_spec(tmp_path / "b.toml", model_dir, methods=["optimized"], layer_sets=[[1]],
+                               train={"epochs": 1, "lerning_rate": 0.1}))
+    with pytest.raises(ValueError, match=r"unknown training settings \['lerning_rate'\]"):
+        run_sweep(bad, tmp_path / "bad", show_progress=False)
+
+
+def test_a_shuffled_label_mean_difference_swaps_half_the_pairs(tokenizer, tmp_path):
+    from secsteer.experiments.grid import VectorKey
+    from secsteer.experiments.vectors import VectorFactory, shuffled_rows
+    from tests.conftest import tiny_model
+
+    factory = VectorFactory(tiny_model("qwen2", tokenizer), tokenizer, TRAIN, tmp_path)
+    real = factory.vector(VectorKey("mean_diff", "all", 0))
+    control = factory.vector(VectorKey("mean_diff", "all", 0, "shuffled"))
+    assert control.meta.method == "shuffled(mean_diff)" and real.meta.method == "mean_diff"
+    secure, insecure = factory.activations()
+    flip = shuffled_rows(len(TRAIN), 0)
+    assert int(flip.sum()) == len(TRAIN) // 2
+    sign = 1 - 2 * flip.float()                                   # -1 where the sides were swapped
+    for layer in control.layers:
+        expected = ((secure.pooled[layer] - insecure.pooled[layer]) * sign[:, None]).mean(0)
+        assert torch.allclose(control.directions[layer], expected, atol=1e-6)
+    with pytest.raises(ValueError, match="shuffled-label control needs the pairs"):
+        VectorFactory(None, tokenizer, [], tmp_path, fixed=real).vector(VectorKey("file", "all", 0, "shuffled"))
+
+
+def test_the_experiment_modules_import_without_a_circle():
+    """No cycle among secsteer.experiments modules, counting imports inside functions too."""
+    import ast
+    from pathlib import Path
+
+    import secsteer.experiments as package
+
+    folder = Path(package.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("secsteer.experiments."):
+                names.add(node.module.rsplit(".", 1)[1])
+        graph[path.stem] = names - {"__init__"}
+    done: set[str] = set()
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        assert name not in trail, f"import circle: {' -> '.join((*trail, name))}"
+        if name in done:
+            return
+        for nxt in graph.get(name, ()):
+            visit(nxt, (*trail, name))
+        done.add(name)
+
+    for name in graph:
+        visit(name, ())

@@ -93,6 +93,15 @@ class TrainConfig:
         return json.loads(json.dumps(dataclasses.asdict(self)))
 
 
+def config_from_options(options: dict[str, Any], **fixed: Any) -> TrainConfig:
+    """A TrainConfig from a sweep spec's `train` table; `fixed` settings (layers, seed) may not be overridden."""
+    names = {f.name for f in dataclasses.fields(TrainConfig)} - set(fixed)
+    unknown = sorted(set(options) - names)
+    if unknown:
+        raise ValueError(f"unknown training settings {unknown}; valid: {sorted(names)}")
+    return TrainConfig(**{**options, **fixed})
+
+
 @dataclass
 class Side:
     """One side of a pair, cut to its window: ids, and the positions whose next token is scored."""
