@@ -28,7 +28,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,7 @@ class Reference:
     logp: float                     # summed log-prob of the changed tokens
     top_ids: Tensor                 # (kl positions, k)
     top_logp: Tensor                # (kl positions, k) float32
+    entry: Tensor | None = None     # (n, d) float32: the input of the lowest steered block, replayed in steps
 
 
 @dataclass
@@ -209,9 +211,11 @@ def split_examples(examples: list[Example], pairs: Sequence[ContrastPair], confi
 class Scorer:
     """Runs the model on padded sides and scores only the positions asked for (the LM head never sees the rest)."""
 
-    def __init__(self, model: nn.Module, autocast: bool) -> None:
+    def __init__(self, model: Any, autocast: bool, skip: int = 0) -> None:
         self.model = model
-        self.base = getattr(model, model.base_model_prefix)
+        self.skip = skip              # blocks below the lowest steered one: replayed from the reference pass
+        self.as_tuple = False         # whether blocks return tuples (transformers 4.x)
+        self.base = getattr(model, str(model.base_model_prefix))
         self.head = model.get_output_embeddings()
         if self.head is None:
             raise ValueError(f"{type(model).__name__} has no output embeddings (LM head) to score tokens with")
@@ -219,9 +223,22 @@ class Scorer:
         self.takes_positions = "position_ids" in inspect.signature(self.base.forward).parameters
         self.autocast = autocast and self.device.type in ("cpu", "cuda")
 
-    def hidden(self, sides: Sequence[Side]) -> Tensor:
-        """Final hidden states (batch, seq, d) of right-padded sides."""
+    def hidden(self, sides: Sequence[Side], entries: Sequence[Tensor | None] | None = None) -> Tensor:
+        """Final hidden states (batch, seq, d) of right-padded sides.
+
+        entries: per side, the input of block `skip` from the reference pass; the frozen blocks below it
+        would compute exactly that again, so they are replaced by a lookup (steering sits above them).
+        """
         length = max(s.ids.numel() for s in sides)
+        if self.skip and entries is not None and all(e is not None for e in entries):
+            replay = torch.zeros(len(sides), length, entries[0].shape[-1])  # type: ignore[union-attr]
+            for row, entry in enumerate(entries):
+                replay[row, : entry.shape[0]] = entry  # type: ignore[union-attr,assignment]
+            with replay_lower_blocks(self.model, self.skip, replay.to(self.device), self.as_tuple):
+                return self._forward(sides, length)
+        return self._forward(sides, length)
+
+    def _forward(self, sides: Sequence[Side], length: int) -> Tensor:
         ids = torch.zeros(len(sides), length, dtype=torch.long)
         mask = torch.zeros(len(sides), length, dtype=torch.long)
         for row, side in enumerate(sides):
@@ -248,6 +265,31 @@ class Scorer:
         if not torch.allclose(full, mine, atol=1e-3, rtol=1e-3):
             raise ValueError(f"{type(self.model).__name__}: its logits are not the LM head of the base model's "
                              "output (a scaled or capped head); optimized training does not support it yet")
+
+
+class _Replay(nn.Module):
+    """Stands in for a frozen lower block: returns the recorded input of the first block that still runs."""
+
+    def __init__(self, hidden: Tensor, as_tuple: bool) -> None:
+        super().__init__()
+        self.hidden, self.as_tuple = hidden, as_tuple
+
+    def forward(self, *_args: Any, **_kwargs: Any) -> Any:
+        return (self.hidden,) if self.as_tuple else self.hidden
+
+
+@contextmanager
+def replay_lower_blocks(model: nn.Module, n: int, hidden: Tensor, as_tuple: bool) -> Iterator[None]:
+    """Blocks 0..n-1 skip their computation and hand `hidden` on; the originals are put back on exit."""
+    blocks = decoder_blocks(model)
+    originals = [blocks[i] for i in range(n)]
+    try:
+        for i in range(n):
+            blocks[i] = _Replay(hidden, as_tuple)
+        yield
+    finally:
+        for i, block in enumerate(originals):
+            blocks[i] = block
 
 
 def target_logp(logp: Tensor, side: Side) -> Tensor:
@@ -279,7 +321,15 @@ def reference(scorer: Scorer, examples: list[Example], layers: list[int], config
             sums[layer] += float((norms * masks["real"]).sum())
         return hook
 
+    entries: list[Tensor] = []
+
+    def entry_hook(_m: nn.Module, _a: Any, output: Any) -> None:
+        scorer.as_tuple = isinstance(output, tuple)
+        entries.append(block_output(output).float().detach())
+
     handles = [blocks[layer].register_forward_hook(norm_hook(layer)) for layer in layers]
+    if scorer.skip:
+        handles.append(blocks[scorer.skip - 1].register_forward_hook(entry_hook))
     out: dict[str, tuple[Reference, Reference]] = {}
     try:
         batches = range(0, len(examples), config.batch_size)
@@ -291,6 +341,7 @@ def reference(scorer: Scorer, examples: list[Example], layers: list[int], config
                 real[row, 1 : side.ids.numel()] = 1.0
             masks["real"] = real.to(scorer.device)
             counted += int(real.sum())
+            entries.clear()
             hidden = scorer.hidden(sides)
             refs = []
             for row, side in enumerate(sides):
@@ -298,7 +349,8 @@ def reference(scorer: Scorer, examples: list[Example], layers: list[int], config
                 total = float(target_logp(logp, side))
                 logp = scorer.log_probs(hidden, row, side.kl)
                 top = logp.topk(min(config.kl_top_k, logp.shape[-1]), dim=-1)
-                refs.append(Reference(total, top.indices.cpu(), top.values.cpu()))
+                entry = entries[0][row, : side.ids.numel()].cpu().clone() if entries else None
+                refs.append(Reference(total, top.indices.cpu(), top.values.cpu(), entry))
             for i, example in enumerate(chunk):
                 out[example.pair_id] = (refs[i], refs[len(chunk) + i])
             release_freed_memory()
@@ -316,8 +368,9 @@ def batch_loss(scorer: Scorer, vector: SteeringVector, layers: list[int], chunk:
     """(mean preference loss, mean KL, mean preference margin) for pairs steered at sign · scale."""
     sides = [e.secure for e in chunk] + [e.insecure for e in chunk]
     row_scales = [config.scale * s for s in signs] * 2
+    entries = [refs[e.pair_id][0].entry for e in chunk] + [refs[e.pair_id][1].entry for e in chunk]
     with steer(scorer.model, vector, layers, row_scales, relative=True):
-        hidden = scorer.hidden(sides)
+        hidden = scorer.hidden(sides, entries)
     prefs, kls, margins = [], [], []
     for i, (example, sign) in enumerate(zip(chunk, signs)):
         ratios = []
@@ -392,20 +445,24 @@ class Checkpoint:
         tmp.replace(self.folder / "state.safetensors")
         (self.folder / "state.json").write_text(json.dumps(json.loads(record), indent=1))   # for people to read
 
-    def save_reference(self, refs: dict[str, tuple[Reference, Reference]], norms: dict[int, float]) -> None:
+    def save_reference(self, refs: dict[str, tuple[Reference, Reference]], norms: dict[int, float],
+                       as_tuple: bool) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         tensors, logps = {}, {}
         for key, (sec, ins) in refs.items():
             for tag, ref in (("secure", sec), ("insecure", ins)):
                 tensors[f"{key}\x00{tag}\x00ids"] = ref.top_ids.contiguous()
                 tensors[f"{key}\x00{tag}\x00logp"] = ref.top_logp.contiguous()
+                if ref.entry is not None:
+                    tensors[f"{key}\x00{tag}\x00entry"] = ref.entry.contiguous()
                 logps[f"{key}\x00{tag}"] = ref.logp
         meta = {"identity": json.dumps(self.identity, sort_keys=True), "logp": json.dumps(logps),
+                "as_tuple": json.dumps(as_tuple),
                 "norms": json.dumps({str(k): v for k, v in norms.items()})}
         save_file(tensors, str(self.folder / "reference.safetensors.tmp"), metadata=meta)
         (self.folder / "reference.safetensors.tmp").replace(self.folder / "reference.safetensors")
 
-    def load_reference(self) -> tuple[dict[str, tuple[Reference, Reference]], dict[int, float]] | None:
+    def load_reference(self) -> tuple[dict[str, tuple[Reference, Reference]], dict[int, float], bool] | None:
         from safetensors import safe_open
 
         path = self.folder / "reference.safetensors"
@@ -422,9 +479,11 @@ class Checkpoint:
             key, tag = name.split("\x00")
             if tag == "secure":
                 pair = [Reference(logps[f"{key}\x00{t}"], tensors[f"{key}\x00{t}\x00ids"],
-                                  tensors[f"{key}\x00{t}\x00logp"]) for t in ("secure", "insecure")]
+                                  tensors[f"{key}\x00{t}\x00logp"], tensors.get(f"{key}\x00{t}\x00entry"))
+                        for t in ("secure", "insecure")]
                 refs[key] = (pair[0], pair[1])
-        return refs, {int(k): float(v) for k, v in json.loads(meta["norms"]).items()}
+        norms = {int(k): float(v) for k, v in json.loads(meta["norms"]).items()}
+        return refs, norms, bool(json.loads(meta.get("as_tuple", "false")))
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -453,20 +512,23 @@ def train_vector(
     model.eval()
     examples = prepare_examples(tokenizer, pairs, config)
     train, val = split_examples(examples, pairs, config)
-    scorer = Scorer(model, config.autocast)
+    scorer = Scorer(model, config.autocast, skip=min(layers))
     scorer.check(train[0].secure)
-    hidden_size = int(model.get_input_embeddings().weight.shape[1])
+    hidden_size = int(model.get_input_embeddings().weight.shape[1])   # type: ignore[operator]
     identity = {"version": STATE_VERSION, "model": model_id(model), "pairs": pairs_hash(pairs),
                 "config": config.to_json()}
     ckpt = Checkpoint(Path(checkpoint_dir), identity) if checkpoint_dir else None
 
     cached = ckpt.load_reference() if ckpt else None
     if cached is None:
+        wall, cpu = time.perf_counter(), time.process_time()
         refs, norms = reference(scorer, train + val, layers, config, show_progress)
+        log.info("reference pass over %d pairs: %.1f s wall, %.1f s CPU", len(train) + len(val),
+                 time.perf_counter() - wall, time.process_time() - cpu)
         if ckpt:
-            ckpt.save_reference(refs, norms)
+            ckpt.save_reference(refs, norms, scorer.as_tuple)
     else:
-        refs, norms = cached
+        refs, norms, scorer.as_tuple = cached
     meta = VectorMeta(
         model_id=model_id(model), architecture=type(model).__name__, hidden_size=hidden_size,
         num_layers=n_layers, method=METHOD, n_pairs=len(pairs), pairs_hash=pairs_hash(pairs),
@@ -491,9 +553,11 @@ def train_vector(
         return SteeringVector(directions=directions, meta=meta)
 
     def evaluate_and_save() -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
         loss = validation_loss(scorer, as_vector({k: v.detach() for k, v in params.items()}), layers, val,
                                refs, config)
-        record = {"step": state["step"], "val_loss": loss}
+        record = {"step": state["step"], "val_loss": loss, "wall_s": round(time.perf_counter() - wall, 2),
+                  "cpu_s": round(time.process_time() - cpu, 2)}
         state["history"].append(record)
         if state["best_val"] is None or loss < state["best_val"] - 1e-4:
             state.update(best_val=loss, best_step=state["step"], bad_evals=0)
@@ -513,6 +577,7 @@ def train_vector(
     running: float | None = None
     while not state["done"] and state["step"] < total:
         step = state["step"]
+        wall, cpu = time.perf_counter(), time.process_time()
         epoch, index = divmod(step, steps_per_epoch)
         order, signs = epoch_plan(len(train), epoch, config)
         rows = order[index * config.batch_size : (index + 1) * config.batch_size]
@@ -530,7 +595,12 @@ def train_vector(
         state["step"] = step + 1
         state["seconds"] = time.perf_counter() - started
         record = {"step": state["step"], "loss": float(loss.detach()), "pref": float(pref.detach()),
-                  "kl": float(kl.detach()), "margin": float(margin.detach())}
+                  "kl": float(kl.detach()), "margin": float(margin.detach()),
+                  "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
+                  "tokens": sum(e.secure.ids.numel() + e.insecure.ids.numel() for e in chunk)}
+        log.info("step %d: loss %.4f (pref %.4f, kl %.4f, margin %+.3f), %d tokens, %.1f s wall, %.1f s CPU",
+                 record["step"], record["loss"], record["pref"], record["kl"], record["margin"], record["tokens"],
+                 record["wall_s"], record["cpu_s"])
         running = record["loss"] if running is None else 0.9 * running + 0.1 * record["loss"]
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", kl=f"{record['kl']:.3f}",
@@ -603,8 +673,8 @@ def preference_margins(model: nn.Module, tokenizer: Any, vector: SteeringVector,
     config = TrainConfig(layers=tuple(layers or vector.layers), batch_size=batch_size, scale=scale,
                          kl_positions=0, autocast=autocast)
     examples = prepare_examples(tokenizer, pairs, config)
-    scorer = Scorer(model, autocast)
     chosen = resolve_layers(list(config.layers), num_layers(model))
+    scorer = Scorer(model, autocast, skip=min(chosen))
     refs, _ = reference(scorer, examples, chosen, config)
     with torch.no_grad():
         margins = [batch_loss(scorer, vector, chosen, [e], [1.0], refs, config)[2] for e in examples]
