@@ -103,7 +103,8 @@ def run_sweep(
             factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
                                     ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
                                     context_lines=spec.context_lines,
-                                    read=backend.read if backend is not None else None)
+                                    read=backend.read if backend is not None else None, train=spec.train,
+                                    train_layers=sorted({layer for s in spec.layer_sets for layer in s}))
         bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
         for unit in todo:
             store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory, backend))

@@ -20,8 +20,8 @@ else:  # pragma: no cover
 from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
-CONTROLS = ("random", "negated")
-LATER_KEYS = {"gate_reading": "mean"}                # key -> default; see SweepSpec.digest
+CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
+LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}}                # key -> default; see SweepSpec.digest
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class SweepSpec:
     pair_cwes: tuple[str, ...] = ()
     pair_languages: tuple[str, ...] = ()
     pair_split: str | None = None
-    methods: tuple[str, ...] = ("mean_diff",)
+    methods: tuple[str, ...] = ("mean_diff",)        # mean_diff, pca, optimized (trained: vectors/train.py)
+    train: dict[str, Any] = field(default_factory=dict)   # optimized: TrainConfig settings, e.g. {epochs = 1}
     pooling: str = "mean"
     n_pairs: tuple[PairCount, ...] = ("all",)
     draw_seeds: tuple[int, ...] = (0,)
