@@ -17,7 +17,7 @@ import os
 import resource
 import sys
 
-MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
 PR_SET_NO_NEW_PRIVS = 38
 SETUP_FAILED = 125
 
@@ -43,6 +43,9 @@ def _setup_mounts(cfg: dict) -> None:
     for path in ("/dev/shm", "/var/tmp"):  # shared scratch space would leak state between runs
         if os.path.isdir(path):
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['scratch_mb']}m,mode=1777")
+    for source, target in cfg.get("binds", []):  # host folders the program may read, never write
+        _mount(libc, source, target, None, MS_BIND, "")
+        _mount(libc, source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
 
 
 def _become_sandbox_user(cfg: dict) -> None:

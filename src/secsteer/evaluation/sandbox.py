@@ -99,8 +99,11 @@ def sandbox_mode() -> str:
 class Sandbox:
     """A temp dir of files in which commands run one after another (e.g. compile, then run)."""
 
-    def __init__(self, files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb) -> None:
+    def __init__(self, files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb,
+                 read_only: Mapping[str, str] | None = None) -> None:
+        """read_only: {name in the work dir: host folder} shown read-only to the program (e.g. packages)."""
         self.mode = sandbox_mode()
+        self._binds: list[tuple[str, str]] = []
         self._private = Path(tempfile.mkdtemp(prefix="secsteer-sbx-"))  # 0700: outputs live beside work/
         self.path = self._private / "work"
         self.path.mkdir()
@@ -112,6 +115,7 @@ class Sandbox:
                 host.mount_tmpfs(self.path, disk_mb, self._slot.uid)
                 self._mounted = True
             self._write_files(files)
+            self._add_read_only(read_only or {})
         except BaseException:
             self.close()
             raise
@@ -133,6 +137,16 @@ class Sandbox:
             for root, dirs, names in os.walk(self.path):
                 for entry in [root, *(os.path.join(root, n) for n in dirs + names)]:
                     os.chown(entry, self.uid, self.uid)
+
+    def _add_read_only(self, folders: Mapping[str, str]) -> None:
+        for name, host_dir in folders.items():
+            if "/" in name or name in ("", ".", ".."):
+                raise ValueError(f"read-only folder name {name!r} must be a plain name")
+            if self.mode == "plain":   # same uid, no mount namespace: a link is enough
+                (self.path / name).symlink_to(Path(host_dir).resolve())
+            else:                      # bind-mounted read-only by the init inside the namespace
+                (self.path / name).mkdir()
+                self._binds.append((str(Path(host_dir).resolve()), f"/tmp/{name}"))
 
     def run(
         self,
@@ -197,7 +211,7 @@ class Sandbox:
             return argv, env, lambda: apply_limits(rlimits)
         cfg = {
             "work": str(self.path), "status_fd": status_fd, "scratch_mb": limits.disk_mb,
-            "uid": self.uid, "limits": rlimits, "argv": argv, "env": env,
+            "uid": self.uid, "limits": rlimits, "argv": argv, "env": env, "binds": self._binds,
         }
         init = [sys.executable, "-I", "-S", str(INIT_SCRIPT), json.dumps(cfg)]
         return host.unshare_prefix(self.mode, limits.network) + init, {"PATH": BASE_ENV["PATH"]}, None
@@ -256,9 +270,10 @@ class Sandbox:
 
 
 @contextmanager
-def open_sandbox(files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb) -> Iterator[Sandbox]:
+def open_sandbox(files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb,
+                 read_only: Mapping[str, str] | None = None) -> Iterator[Sandbox]:
     """A sandbox holding `files` for several commands; removed on exit."""
-    box = Sandbox(files, disk_mb)
+    box = Sandbox(files, disk_mb, read_only)
     try:
         yield box
     finally:

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from secsteer.data.scenario import DEFAULT_STOP, Scenario, canonical_language
 from secsteer.data.scenario_sources._common import cwe_at
-from secsteer.data.scenarios import DEFAULT_STOP, Scenario, canonical_language
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
-from secsteer.data.scenarios import (
+from secsteer.data.scenario import (
     BRACE_LANGUAGES,
     DEFAULT_STOP,
     Scenario,
     canonical_language,
     open_brace_depth,
 )
+from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from secsteer.data.scenario import DEFAULT_STOP, Scenario
 from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
-from secsteer.data.scenarios import DEFAULT_STOP, Scenario
 
 _FIELDS = ("CWE_ID", "task_description", "ground_truth", "unittest", "index")
 _TASK_TEXT = (("description", ""), ("context", "Context"), ("arguments", "Arguments"),
