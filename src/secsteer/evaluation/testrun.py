@@ -26,7 +26,13 @@ from typing import Literal
 
 from secsteer.data.scenario import Scenario
 from secsteer.evaluation import sandbox_env
-from secsteer.evaluation.sandbox import COMPILE_LIMITS, SANITIZE_FLAGS, ExecResult, SandboxLimits, open_sandbox
+from secsteer.evaluation.sandbox import (
+    COMPILE_LIMITS,
+    SANITIZE_FLAGS,
+    ExecResult,
+    SandboxLimits,
+    open_sandbox,
+)
 
 __all__ = ["C_FLAGS", "CheckOutcome", "TestKind", "run_test"]
 
