@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from secsteer.data import scenario_sets
 from secsteer.data.cwe import canonical_cwe
 from secsteer.data.scenario import (
     BRACE_LANGUAGES,
@@ -19,6 +20,7 @@ from secsteer.data.scenario import (
     extract_code_block,
     open_brace_depth,
 )
+from secsteer.data.scenario_sources import builtin, cyberseceval, humaneval, safecoder, seccodeplt
 
 __all__ = [
     "BRACE_LANGUAGES",
@@ -48,16 +50,18 @@ def filter_scenarios(
 def load_scenarios(
     spec: str, *, cwes: Sequence[str] | None = None, languages: Sequence[str] | None = None
 ) -> list[Scenario]:
-    """Scenarios from `builtin`, `safecoder:PATH`, `seccodeplt:PATH` or `cyberseceval:PATH[#variant]`."""
-    from secsteer.data.scenario_sources import builtin, cyberseceval, humaneval, safecoder, seccodeplt
-
+    """Scenarios from one source spec (module docstring), filtered by CWE and language."""
     kind, _, rest = spec.partition(":")
-    if kind == "builtin" and not rest:
+    if kind == "set" and rest:
+        found = _load_set(rest)
+    elif kind == "builtin" and not rest:
         found = builtin.load_builtin()
+    elif kind == "dir" and rest:
+        found = builtin.load_dir(Path(rest))
     elif kind == "humaneval":
         found = humaneval.load_humaneval(Path(rest) if rest else None)
-    elif kind == "safecoder" and rest:
-        found = safecoder.load_safecoder(Path(rest))
+    elif kind in ("safecoder", "sven") and rest:
+        found = safecoder.load_safecoder(Path(rest), source="sven" if kind == "sven" else None)
     elif kind == "seccodeplt" and rest:
         found = seccodeplt.load_seccodeplt(Path(rest))
     elif kind == "cyberseceval" and rest:
@@ -65,7 +69,18 @@ def load_scenarios(
         found = cyberseceval.load_cyberseceval(Path(path), variant or "autocomplete")
     else:
         raise ValueError(
-            f"unknown scenario source {spec!r}: use 'builtin', 'humaneval', 'safecoder:PATH', 'seccodeplt:PATH' "
-            "or 'cyberseceval:PATH[#autocomplete|#instruct]'"
+            f"unknown scenario source {spec!r}: use 'builtin', 'dir:PATH', 'set:NAME[#tune|#report][:PATH]', "
+            "'humaneval', 'safecoder:PATH', 'sven:PATH', 'seccodeplt:PATH' or "
+            "'cyberseceval:PATH[#autocomplete|#instruct]'"
         )
     return filter_scenarios(found, cwes, languages)
+
+
+def _load_set(rest: str) -> list[Scenario]:
+    name_half, _, path = rest.partition(":")
+    name, _, half = name_half.partition("#")
+    chosen = scenario_sets.load_set(name)
+    source = chosen.source if chosen.source == "builtin" else f"{chosen.source}:{path}"
+    if chosen.source != "builtin" and not path:
+        raise ValueError(f"set {name} is drawn from {chosen.source}: give its data, set:{name_half}:PATH")
+    return scenario_sets.select_set(load_scenarios(source), chosen, half or None)

@@ -73,6 +73,7 @@ def missing(requires: tuple[str, ...] | list[str]) -> list[str]:
         return []
     folder = ready_dir()
     have = set(json.loads((folder / "secsteer-env.json").read_text())["packages"]) if folder else set()
+    have |= {IMPORT_NAMES.get(name, name.replace("-", "_")) for name in have}   # import names count too
     out = []
     for requirement in requires:
         name = _key(re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0])
