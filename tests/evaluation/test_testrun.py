@@ -111,3 +111,19 @@ def test_c_completion_that_exits_early_does_not_pass(call: str) -> None:
     assert result.passed is False and result.returncode == 0, result
     assert "before the test finished" in result.detail
     assert run_test(scenario, scenario.assemble("    return 2 * x;"), "functional").passed is True
+
+
+def test_read_only_folders_can_be_read_but_not_written(tmp_path) -> None:
+    from secsteer.evaluation.sandbox import open_sandbox
+
+    shared = tmp_path / "pkgs"
+    shared.mkdir()
+    (shared / "mod.py").write_text("VALUE = 42\n")
+    shared.chmod(0o755)
+    (shared / "mod.py").chmod(0o644)
+    probe = ("import sys\nsys.path.insert(0, 'pkgs')\nimport mod\nprint(mod.VALUE)\n"
+             "try:\n    open('pkgs/new.py', 'w').write('x')\n    print('wrote')\nexcept OSError:\n    print('refused')\n")
+    with open_sandbox({"probe.py": probe}, read_only={"pkgs": str(shared)}) as box:
+        result = box.run(["python3", "probe.py"])
+    assert result.stdout.split() == ["42", "refused"], result
+    assert not (shared / "new.py").exists()

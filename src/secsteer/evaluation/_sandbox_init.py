@@ -39,13 +39,16 @@ def _mount(libc: ctypes.CDLL, source: str, target: str, fstype: str | None, flag
 
 def _setup_mounts(cfg: dict) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
+    # opened before /tmp is covered: a host folder under /tmp would be hidden by the work dir
+    sources = [(os.open(source, os.O_PATH | os.O_DIRECTORY), target) for source, target in cfg.get("binds", [])]
     _mount(libc, cfg["work"], "/tmp", None, MS_BIND, "")
     for path in ("/dev/shm", "/var/tmp"):  # shared scratch space would leak state between runs
         if os.path.isdir(path):
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['scratch_mb']}m,mode=1777")
-    for source, target in cfg.get("binds", []):  # host folders the program may read, never write
-        _mount(libc, source, target, None, MS_BIND, "")
-        _mount(libc, source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
+    for fd, target in sources:  # host folders the program may read, never write
+        _mount(libc, f"/proc/self/fd/{fd}", target, None, MS_BIND, "")
+        _mount(libc, "none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "")
+        os.close(fd)
 
 
 def _become_sandbox_user(cfg: dict) -> None:

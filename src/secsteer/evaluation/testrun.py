@@ -103,7 +103,8 @@ def run_test(
     test = scenario.functional_test if kind == "functional" else scenario.security_test
     if test is None:
         return CheckOutcome(None, f"no {kind} test")
-    unmet = tuple(sandbox_env.missing(scenario.requires))
+    needs = scenario.requires + (("pytest",) if scenario.test_style == "pytest" else ())
+    unmet = tuple(sandbox_env.missing(needs))
     if unmet:
         how = "run `secsteer sandbox-env build`" if sandbox_env.ready_dir() is None else "not in the pinned set"
         return CheckOutcome(None, f"not judged: the test needs {', '.join(unmet)} ({how})", unmet=unmet)
@@ -175,7 +176,7 @@ def _interpret(result: ExecResult, nonce: str) -> CheckOutcome:
 
 def _summary(output: str) -> str:
     """The sanitizer's summary line when there is one, else the first lines of output."""
-    for marker in ("runtime error: ", "SUMMARY: ", "FAIL"):
+    for marker in ("runtime error: ", "SUMMARY: ", "FAILED ", "FAIL"):
         for line in output.splitlines():
             if marker in line:
                 return line.strip()[:_DETAIL_CHARS]
