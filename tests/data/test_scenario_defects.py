@@ -89,3 +89,26 @@ def test_the_sources_import_the_record_not_the_registry() -> None:
     # each source imports on its own in a fresh interpreter, before the registry
     code = "import secsteer.data.scenario_sources.safecoder, secsteer.data.scenario_sources.builtin"
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": str(SOURCES.parents[2])})
+
+
+def test_named_sets_have_disjoint_halves_and_load_by_half(shared_datasets) -> None:
+    from secsteer.data import scenario_sets
+
+    for name in scenario_sets.list_sets():
+        chosen = scenario_sets.load_set(name)
+        assert chosen.tune and chosen.report and not set(chosen.tune) & set(chosen.report)
+        path = shared_datasets / chosen.source if chosen.source != "builtin" else None
+        spec = f"set:{name}#tune" + (f":{path}" if path else "")
+        assert [s.id for s in load_scenarios(spec)] == list(chosen.tune)
+        whole = load_scenarios(f"set:{name}" + (f":{path}" if path else ""))
+        assert [s.id for s in whole] == list(chosen.tune + chosen.report)
+        assert all(s.security_test for s in whole)       # headroom is measured by executed tests
+
+
+def test_set_errors_are_clear() -> None:
+    with pytest.raises(FileNotFoundError, match="known sets"):
+        load_scenarios("set:no-such-set")
+    with pytest.raises(ValueError, match="give its data"):
+        load_scenarios("set:seccodeplt-xss")
+    with pytest.raises(ValueError, match="unknown half"):
+        load_scenarios("set:seccodeplt-xss#half:/nowhere")

@@ -80,6 +80,7 @@ def _load_set(rest: str) -> list[Scenario]:
     name_half, _, path = rest.partition(":")
     name, _, half = name_half.partition("#")
     chosen = scenario_sets.load_set(name)
+    chosen.ids(half or None)                      # an unknown half fails before any data is read
     source = chosen.source if chosen.source == "builtin" else f"{chosen.source}:{path}"
     if chosen.source != "builtin" and not path:
         raise ValueError(f"set {name} is drawn from {chosen.source}: give its data, set:{name_half}:PATH")
