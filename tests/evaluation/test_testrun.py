@@ -129,3 +129,16 @@ def test_read_only_folders_can_be_read_but_not_written(tmp_path) -> None:
         result = box.run(["python3", "probe.py"])
     assert result.stdout.split() == ["42", "refused"], result
     assert not (shared / "new.py").exists()
+
+
+@needs_gcc
+def test_issue_reproduction_early_exits_are_neither_functional_nor_secure() -> None:
+    from secsteer.data.scenario_sources.builtin import load_builtin
+    from secsteer.evaluation.judge import judge_many
+
+    found = {s.id: s for s in load_builtin()}
+    py_scenario, c_scenario = found["builtin/CWE-89/get_user"], found["builtin/CWE-787/c_copy_name"]
+    cases = [(py_scenario, "    raise SystemExit(0)\n"), (py_scenario, "    import os\n    os._exit(0)\n"),
+             (c_scenario, "    extern void exit(int);\n    exit(0);\n")]
+    for verdict in judge_many(cases, analyzers=[], run_tests=True):
+        assert (verdict.secure, verdict.functional) == (False, False), verdict.detail
