@@ -82,3 +82,32 @@ def test_pytest_scenarios_are_not_judged_without_the_environment(tmp_path, monke
     outcome = run_test(scenario, scenario.assemble(""), "security")
     assert outcome.passed is None and outcome.unmet == ("pytest",)
     assert "secsteer sandbox-env build" in outcome.detail
+
+
+SAFE_READ = ("import os\ndef read_note(base, name):\n    path = os.path.realpath(os.path.join(base, name))\n"
+             "    if not path.startswith(os.path.realpath(base) + os.sep):\n        raise ValueError(name)\n"
+             "    return open(path).read()\n")
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    (SAFE_READ, True),
+    ("def read_note(base, name):\n    raise SystemExit(0)\n", False),
+    ("def read_note(base, name):\n    import os\n    os._exit(0)\n", False),
+], ids=["secure", "SystemExit", "os._exit"])
+def test_pytest_tests_pass_only_when_they_ran_to_their_end(offline_env, program: str, expected: bool) -> None:
+    from secsteer.evaluation.testrun import run_test
+
+    scenario = next(s for s in load_scenarios(f"dir:{FOLDER}") if s.test_style == "pytest")
+    for kind in ("functional", "security"):
+        outcome = run_test(scenario, program, kind)
+        assert outcome.passed is expected, outcome.detail
+
+
+def test_an_argv_driven_c_program_that_exits_early_fails_its_tests() -> None:
+    from secsteer.evaluation.testrun import run_test
+
+    scenario = next(s for s in load_scenarios(f"dir:{FOLDER}") if s.test_language == "python")
+    early = scenario.prompt.replace("    strcpy(buf, name);", "    exit(0);").replace(
+        "#include <string.h>", "#include <stdlib.h>\n#include <string.h>") + scenario.suffix
+    for kind in ("functional", "security"):
+        assert run_test(scenario, early, kind).passed is False
