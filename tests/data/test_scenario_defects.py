@@ -103,6 +103,14 @@ def test_named_sets_have_disjoint_halves_and_load_by_half(shared_datasets) -> No
         whole = load_scenarios(f"set:{name}" + (f":{path}" if path else ""))
         assert [s.id for s in whole] == list(chosen.tune + chosen.report)
         assert all(s.security_test for s in whole)       # headroom is measured by executed tests
+        for scenario in whole:                             # and those tests can fail and pass
+            if "reference_secure" in scenario.meta:
+                from secsteer.evaluation.testrun import run_test
+
+                program = scenario.prompt + scenario.meta["reference_secure"] + scenario.suffix
+                assert run_test(scenario, program, "security").passed is True, scenario.id
+                program = scenario.prompt + scenario.meta["reference_insecure"] + scenario.suffix
+                assert run_test(scenario, program, "security").passed is False, scenario.id
 
 
 def test_set_errors_are_clear() -> None:
