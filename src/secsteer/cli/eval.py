@@ -85,6 +85,12 @@ def run(args: argparse.Namespace) -> int:
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)
     print(cell_table(cells))
+    from secsteer.report.coverage import coverage_section
+
+    covered, blind = coverage_section(cells, store.samples(), spec.scenarios, spec.analyzers)
+    for part in (covered, blind):
+        if part:
+            print(f"\n{part}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results_json(spec, cells, out), indent=1, sort_keys=True), encoding="utf-8")
