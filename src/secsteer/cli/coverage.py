@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if not scenarios:
         raise ValueError(f"no scenarios in {args.scenarios}")
     keys = {(s.cwe, s.language) for s in scenarios}
-    sources = [*reference_sources(args.scenarios), *args.references]
+    sources = list(dict.fromkeys([*reference_sources(args.scenarios), *args.references]))
     names = [n.strip() for n in args.analyzers.split(",") if n.strip()] if args.analyzers else None
     coverage = coverage_for(keys, sources, names, use_cache=not args.no_cache, show_progress=True)
     print(f"references: built-in{''.join(', ' + s for s in sources)}; analyzers: {', '.join(coverage.analyzers)}")

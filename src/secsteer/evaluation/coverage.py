@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import subprocess
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -209,8 +210,11 @@ def references_from(spec: str, cap: int = PER_SOURCE_CAP, keys: Iterable[tuple[s
         per_key[key] = per_key.get(key, 0) + 1
         if cap and per_key[key] > cap:
             continue
-        found.append(Reference(f"{pair.id}/insecure", pair.cwe, pair.language, pair.insecure, True, origin))
-        found.append(Reference(f"{pair.id}/secure", pair.cwe, pair.language, pair.secure, False, origin))
+        for code, insecure in ((pair.insecure, True), (pair.secure, False)):
+            if pair.language == "python":   # dataset functions are often methods, indented as in their class
+                code = textwrap.dedent(code)
+            found.append(Reference(f"{pair.id}/{'insecure' if insecure else 'secure'}", pair.cwe, pair.language,
+                                   code, insecure, origin))
     return found
 
 
@@ -244,7 +248,8 @@ def measure(references: Sequence[Reference], analyzers: Sequence[Any] | None = N
     from secsteer.evaluation.judge import judge_many
 
     wanted = set(keys) if keys is not None else {(r.cwe, r.language) for r in references}
-    refs = [r for r in references if (r.cwe, r.language) in wanted]
+    seeing = {lang for _, lang in wanted if _has_analyzer(lang, analyzers)}
+    refs = [r for r in references if (r.cwe, r.language) in wanted and r.language in seeing]
     items = [(Scenario(r.id, r.cwe, r.language, r.code, cut_function=False, source="reference"), "") for r in refs]
     verdicts = judge_many(items, analyzers=analyzers, run_tests=False, show_progress=show_progress)
     entries = {key: Entry(*key) for key in wanted}
@@ -266,7 +271,7 @@ def measure(references: Sequence[Reference], analyzers: Sequence[Any] | None = N
             if verdict.secure is False:
                 e.false_alarms.append(ref.id)
     for e in entries.values():
-        e.status = status_of(e, _has_analyzer(e.language, analyzers))
+        e.status = status_of(e, e.language in seeing)
     return entries
 
 
@@ -332,6 +337,7 @@ def coverage_for(keys: Iterable[tuple[str, str]], sources: Sequence[str] = (),
     read from the cache when the analyzers, tools and references are unchanged."""
     keys = sorted({(canonical_cwe(c), lang) for c, lang in keys}, key=_order)
     references = [r for r in builtin_references() if (r.cwe, r.language) in set(keys)]
+    sources = list(dict.fromkeys(sources))
     for spec in sources:
         references += references_from(spec, keys=keys)
     from secsteer.evaluation.analyzers import available_analyzers
