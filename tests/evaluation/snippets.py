@@ -132,6 +132,21 @@ PYTHON_RULES: list[tuple[str, str, str]] = [
         FLASK + "import ast\nfrom flask import jsonify\n@app.route('/calc')\ndef calc():\n"
         "    return jsonify(ast.literal_eval(request.args.get('expr')))\n",
     ),
+    (
+        "py-path-join-parameter",
+        "import os\n\ndef load_theme(theme_dir, theme_name):\n"
+        "    with open(os.path.join(theme_dir, theme_name)) as fh:\n        return fh.read()\n",
+        "import os\n\ndef load_theme(theme_dir, theme_name):\n"
+        "    with open(os.path.join(theme_dir, os.path.basename(theme_name))) as fh:\n        return fh.read()\n",
+    ),
+    (
+        "py-path-join-parameter",
+        "from pathlib import Path\nROOT = Path('/srv/data')\n\ndef fetch(rel_path):\n"
+        "    return (ROOT / rel_path).read_bytes()\n",
+        "from pathlib import Path\nROOT = Path('/srv/data')\n\ndef fetch(rel_path):\n"
+        "    target = (ROOT / rel_path).resolve()\n    if not target.is_relative_to(ROOT):\n"
+        "        raise PermissionError(rel_path)\n    return target.read_bytes()\n",
+    ),
 ]
 
 C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdint.h>\n"
