@@ -37,8 +37,8 @@ RELATIONS: tuple[tuple[int, int, str], ...] = (
     (95, 94, "ChildOf"),        # eval injection (bandit's B307) is code injection
     (415, 416, "PeerOf"),       # double free; gcc reports it where a use-after-free scenario frees twice
     (416, 672, "ChildOf"),      # use after free is an operation after release (cppcheck's deallocret says 672)
-    (690, 476, "CanPrecede"),   # unchecked NULL return: the chain 252 -> 476 (gcc's possibly-NULL dereference)
-    (680, 190, "CanFollow"),    # integer overflow to buffer overflow: the chain 190 -> 119
+    (690, 476, "CanPrecede"),   # unchecked NULL return, the chain 252 -> 476 (gcc's possibly-NULL dereference)
+    (680, 190, "StartsWith"),   # integer overflow to buffer overflow, the chain that starts with 190
 )
 
 
