@@ -15,6 +15,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--references", action="append", default=[],
                         help="extra pair sources of labelled code (sven:PATH, safecoder:PATH, seccodeplt:PATH, jsonl:PATH); "
                         "the built-in references and the scenario set's own datasets are always used")
+    parser.add_argument("--all-references", action="store_true",
+                        help="also measure every CWE and language the built-in references hold (e.g. C CWE-125)")
     parser.add_argument("--analyzers", default=None, help="comma-separated analyzers (default: every available one)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even if a cached result exists")
     parser.add_argument("--json", type=Path, default=None, help="write the coverage as JSON here")
@@ -29,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if not scenarios:
         raise ValueError(f"no scenarios in {args.scenarios}")
     keys = {(s.cwe, s.language) for s in scenarios}
+    if args.all_references:
+        from secsteer.evaluation.coverage import builtin_references
+
+        keys |= {(r.cwe, r.language) for r in builtin_references()}
     sources = list(dict.fromkeys([*reference_sources(args.scenarios), *args.references]))
     names = [n.strip() for n in args.analyzers.split(",") if n.strip()] if args.analyzers else None
     coverage = coverage_for(keys, sources, names, use_cache=not args.no_cache, show_progress=True)
