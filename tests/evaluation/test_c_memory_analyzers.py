@@ -9,7 +9,12 @@ import shutil
 import pytest
 
 from secsteer.evaluation import analyzers as registry
-from secsteer.evaluation.analyzers import AnalyzerError, CppcheckAnalyzer, GccWarningsAnalyzer, default_analyzers
+from secsteer.evaluation.analyzers import (
+    AnalyzerError,
+    CppcheckAnalyzer,
+    GccWarningsAnalyzer,
+    default_analyzers,
+)
 from secsteer.evaluation.analyzers import cppcheck as cppcheck_module
 from secsteer.evaluation.analyzers.c_compiler import WARNING_CWES
 from secsteer.evaluation.analyzers.cppcheck import CPPCHECK_CWES

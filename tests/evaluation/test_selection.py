@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from secsteer.evaluation import selection
 from secsteer.evaluation.analyzers import ANALYZERS, default_analyzers
 from secsteer.evaluation.findings import Finding, to_cwe
-from secsteer.evaluation import selection
 from secsteer.evaluation.selection import RELATIONS, related_cwes, select_findings
 
 
@@ -54,7 +54,7 @@ def test_every_relation_names_a_mitre_relation() -> None:
     assert all(kind in kinds for _, _, kind in RELATIONS)
     assert len({(a, b) for a, b, _ in RELATIONS}) == len(RELATIONS)
     text = (Path(selection.__file__)).read_text()
-    for a, b, kind in RELATIONS:   # each edge has a comment saying why it is there
+    for a, b, _ in RELATIONS:   # each edge has a comment saying why it is there
         line = next(x for x in text.splitlines() if x.strip().startswith(f"({a}, {b}, "))
         assert "#" in line, f"relation {a}-{b} has no comment"
 

@@ -11,7 +11,13 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from secsteer.evaluation.coverage import Coverage, coverage_for, coverage_lines, covered_sample, reference_sources
+from secsteer.evaluation.coverage import (
+    Coverage,
+    coverage_for,
+    coverage_lines,
+    covered_sample,
+    reference_sources,
+)
 from secsteer.experiments.summarize import counts, dedupe, rate
 from secsteer.report.load import layers_label
 from secsteer.report.tables import markdown_table, pct, scale_label
