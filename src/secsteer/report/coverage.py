@@ -22,7 +22,7 @@ from secsteer.experiments.summarize import counts, dedupe, rate
 from secsteer.report.load import layers_label
 from secsteer.report.tables import markdown_table, pct, scale_label
 
-__all__ = ["coverage_section", "covered_security_table", "sample_coverage"]
+__all__ = ["coverage_section", "covered_security", "covered_security_table", "sample_coverage"]
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +39,26 @@ def _security(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return rate(c["secure"], c["judged"])
 
 
-def covered_security_table(cells: Sequence[dict[str, Any]], samples: Sequence[dict[str, Any]],
-                           coverage: Coverage) -> str:
-    """One row per cell: security on the covered CWEs only, and on the CWEs the judge does not see."""
+def covered_security(cells: Sequence[dict[str, Any]], samples: Sequence[dict[str, Any]],
+                     coverage: Coverage) -> list[dict[str, Any]]:
+    """Per cell: security on the covered CWEs only, and on the CWEs the judge does not see."""
     by_cell: dict[str, list[dict[str, Any]]] = {}
     for s in samples:
         by_cell.setdefault(s["cell"], []).append(s)
-    rows = []
+    out = []
     for c in cells:
         mine = by_cell.get(c.get("cell", ""), [])
-        covered = [s for s in mine if covered_sample(s, coverage)]
-        blind = [s for s in mine if not covered_sample(s, coverage)]
-        a, b = _security(covered), _security(blind)
+        out.append({"cell": c.get("cell"),
+                    "security_covered": _security([s for s in mine if covered_sample(s, coverage)]),
+                    "security_not_judged": _security([s for s in mine if not covered_sample(s, coverage)])})
+    return out
+
+
+def covered_security_table(cells: Sequence[dict[str, Any]], samples: Sequence[dict[str, Any]],
+                           coverage: Coverage) -> str:
+    rows = []
+    for c, split in zip(cells, covered_security(cells, samples, coverage), strict=True):
+        a, b = split["security_covered"], split["security_not_judged"]
         rows.append([c["condition"], c.get("vector") or "-", layers_label(c), scale_label(c),
                      pct(a), str(a["n"]), pct(b), str(b["n"])])
     return markdown_table(["condition", "vector", "layers", "scale", "security, covered CWEs only",
