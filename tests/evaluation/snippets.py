@@ -132,6 +132,21 @@ PYTHON_RULES: list[tuple[str, str, str]] = [
         FLASK + "import ast\nfrom flask import jsonify\n@app.route('/calc')\ndef calc():\n"
         "    return jsonify(ast.literal_eval(request.args.get('expr')))\n",
     ),
+    (
+        "py-path-join-parameter",
+        "import os\n\ndef load_theme(theme_dir, theme_name):\n"
+        "    with open(os.path.join(theme_dir, theme_name)) as fh:\n        return fh.read()\n",
+        "import os\n\ndef load_theme(theme_dir, theme_name):\n"
+        "    with open(os.path.join(theme_dir, os.path.basename(theme_name))) as fh:\n        return fh.read()\n",
+    ),
+    (
+        "py-path-join-parameter",
+        "from pathlib import Path\nROOT = Path('/srv/data')\n\ndef fetch(rel_path):\n"
+        "    return (ROOT / rel_path).read_bytes()\n",
+        "from pathlib import Path\nROOT = Path('/srv/data')\n\ndef fetch(rel_path):\n"
+        "    target = (ROOT / rel_path).resolve()\n    if not target.is_relative_to(ROOT):\n"
+        "        raise PermissionError(rel_path)\n    return target.read_bytes()\n",
+    ),
 ]
 
 C_HEAD = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdint.h>\n"
@@ -217,6 +232,89 @@ C_RULES: list[tuple[str, str, str]] = [
         C_HEAD + "size_t home_len(void) {\n    char *home = getenv(\"HOME\");\n    return strlen(home);\n}\n",
         C_HEAD + "size_t home_len(void) {\n    char *home = getenv(\"HOME\");\n"
         "    if (home) {\n        return strlen(home);\n    }\n    return 0;\n}\n",
+    ),
+    (
+        "c-null-deref",
+        C_HEAD + "int verb_is_quit(char *line) {\n    char *word = strtok(line, \" \");\n"
+        "    return strcmp(word, \"quit\") == 0;\n}\n",
+        C_HEAD + "int verb_is_quit(char *line) {\n    char *word = strtok(line, \" \");\n"
+        "    return word != NULL && strcmp(word, \"quit\") == 0;\n}\n",
+    ),
+    (
+        "c-null-deref",  # a test that only mentions the pointer is not a NULL check
+        C_HEAD + "int head(const char *path, char *line) {\n    FILE *f = fopen(path, \"r\");\n"
+        "    if (fgets(line, 64, f) == NULL) line[0] = 0;\n    return fclose(f);\n}\n",
+        C_HEAD + "int head(const char *path, char *line) {\n    FILE *f = fopen(path, \"r\");\n"
+        "    if (f == NULL) return -1;\n    if (fgets(line, 64, f) == NULL) line[0] = 0;\n    return fclose(f);\n}\n",
+    ),
+    (
+        "c-index-param-read-unchecked",
+        C_HEAD + "double price(const double *prices, size_t n, int item) {\n    (void)n;\n    return prices[item];\n}\n",
+        C_HEAD + "double price(const double *prices, size_t n, int item) {\n"
+        "    if (item < 0 || (size_t)item >= n) return 0.0;\n    return prices[item];\n}\n",
+    ),
+    (
+        "c-index-param-write-unchecked",
+        C_HEAD + "void mark(char *seen, int n, int id) {\n    (void)n;\n    seen[id] = 1;\n}\n",
+        C_HEAD + "void mark(char *seen, int n, int id) {\n    if (id >= 0 && id < n) {\n        seen[id] = 1;\n    }\n}\n",
+    ),
+    (
+        "c-loop-inclusive-bound",
+        C_HEAD + "long total(const long *xs, int len) {\n    long t = 0;\n"
+        "    for (int k = 0; k <= len; k++) t += xs[k];\n    return t;\n}\n",
+        C_HEAD + "long total(const long *xs, int len) {\n    long t = 0;\n"
+        "    for (int k = 0; k < len; k++) t += xs[k];\n    return t;\n}\n",
+    ),
+    (
+        "c-memcpy-fixed-buffer-unchecked",
+        C_HEAD + "void keep(const unsigned char *data, size_t size) {\n    unsigned char copy[128];\n"
+        "    memcpy(copy, data, size);\n    (void)copy;\n}\n",
+        C_HEAD + "void keep(const unsigned char *data, size_t size) {\n    unsigned char copy[128];\n"
+        "    if (size > sizeof copy) return;\n    memcpy(copy, data, size);\n    (void)copy;\n}\n",
+    ),
+    (
+        "c-int-guard-against-int-max",
+        C_HEAD + "#include <limits.h>\nint area(int w, int h) {\n    int a = w * h;\n"
+        "    if (a > INT_MAX) return -1;\n    return a;\n}\n",
+        C_HEAD + "#include <limits.h>\nint area(int w, int h) {\n    long long a = (long long)w * h;\n"
+        "    if (a > INT_MAX) return -1;\n    return (int)a;\n}\n",
+    ),
+    (
+        "c-alloc-size-add-unchecked",
+        C_HEAD + "char *frame(int payload) {\n    return malloc(payload + 8);\n}\n",
+        C_HEAD + "#include <limits.h>\nchar *frame(int payload) {\n    if (payload < 0 || payload > INT_MAX - 8) return NULL;\n"
+        "    return malloc(payload + 8);\n}\n",
+    ),
+    (
+        "c-unbounded-string-copy",
+        C_HEAD + "struct user { char name[16]; };\nvoid set_name(struct user *u, const char *name) {\n"
+        "    strcpy(u->name, name);\n}\n",
+        C_HEAD + "struct user { char name[16]; };\nvoid set_name(struct user *u, const char *name) {\n"
+        "    snprintf(u->name, sizeof u->name, \"%s\", name);\n}\n",
+    ),
+    (
+        "c-unbounded-string-copy",
+        C_HEAD + "void label(char *out, unsigned long id) {\n    sprintf(out, \"id-%lu\", id);\n}\n",
+        C_HEAD + "void label(char *out, size_t cap, unsigned long id) {\n    snprintf(out, cap, \"id-%lu\", id);\n}\n",
+    ),
+    (
+        "c-strncpy-source-length",
+        C_HEAD + "void set_host(char host[64], const char *h) {\n    strncpy(host, h, strlen(h) + 1);\n}\n",
+        C_HEAD + "void set_host(char host[64], const char *h) {\n    strncpy(host, h, 63);\n    host[63] = '\\0';\n}\n",
+    ),
+    (
+        "c-copy-loop-until-nul",
+        C_HEAD + "void lower(char out[32], const char *in) {\n    int j = 0;\n"
+        "    while (in[j] != '\\0') {\n        out[j] = in[j] | 0x20;\n        j++;\n    }\n    out[j] = 0;\n}\n",
+        C_HEAD + "void lower(char out[32], const char *in) {\n    int j = 0;\n"
+        "    while (in[j] != '\\0' && j < 31) {\n        out[j] = in[j] | 0x20;\n        j++;\n    }\n    out[j] = 0;\n}\n",
+    ),
+    (
+        "c-read-terminator-at-count",
+        C_HEAD + "#include <unistd.h>\nint slurp(int fd, char *buf, size_t cap) {\n"
+        "    ssize_t got = read(fd, buf, cap);\n    if (got < 0) return -1;\n    buf[got] = 0;\n    return 0;\n}\n",
+        C_HEAD + "#include <unistd.h>\nint slurp(int fd, char *buf, size_t cap) {\n"
+        "    ssize_t got = read(fd, buf, cap - 1);\n    if (got < 0) return -1;\n    buf[got] = 0;\n    return 0;\n}\n",
     ),
 ]
 

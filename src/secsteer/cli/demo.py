@@ -89,4 +89,7 @@ def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     rows = with_differences(cells, baseline)
-    return cell_table(sorted(rows, key=lambda c: c["condition"] != "baseline"))
+    from secsteer.report.coverage import coverage_section
+
+    covered, blind = coverage_section(rows, store.samples(), spec.scenarios, spec.analyzers)
+    return "\n\n".join([cell_table(sorted(rows, key=lambda c: c["condition"] != "baseline")), covered, blind])

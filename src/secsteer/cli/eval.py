@@ -85,9 +85,16 @@ def run(args: argparse.Namespace) -> int:
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)
     print(cell_table(cells))
+    from secsteer.report.coverage import coverage_section
+
+    covered, blind = coverage_section(cells, store.samples(), spec.scenarios, spec.analyzers)
+    for part in (covered, blind):
+        if part:
+            print(f"\n{part}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results_json(spec, cells, out), indent=1, sort_keys=True), encoding="utf-8")
+        result = {**results_json(spec, cells, out), "judge_coverage": coverage_json(cells, store.samples(), spec)}
+        args.json.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
         print(f"wrote {args.json}")
     return 0
 
@@ -105,3 +112,21 @@ def results_json(spec, cells: list[dict], out: str) -> dict:
     baseline = next((c for c in cells if c["condition"] == "baseline"), None)
     return {"spec": spec.to_json(), "run_dir": out, "baseline": flat(baseline) if baseline else None,
             "conditions": [flat(c) for c in cells]}
+
+
+def coverage_json(cells: list[dict], samples: list[dict], spec) -> dict:
+    """Which (CWE, language) the judge sees, and per condition security on covered CWEs apart from the rest."""
+    from secsteer.report.coverage import covered_security, sample_coverage
+
+    try:
+        coverage = sample_coverage(samples, spec.scenarios, spec.analyzers)
+    except Exception as err:  # noqa: BLE001 - reported, and everything reads as not judged
+        return {"error": str(err), "judged": []}
+    keys = sorted({(s["cwe"], s.get("language", "")) for s in samples})
+    return {
+        "judged": [f"{lang} {cwe}" for cwe, lang in keys if coverage.judged(cwe, lang)],
+        "not_judged": {f"{lang} {cwe}": coverage.entry(cwe, lang).status for cwe, lang in keys
+                       if not coverage.judged(cwe, lang)},
+        "conditions": [{"condition": c["condition"], "scale": c["scale"], **split}
+                       for c, split in zip(cells, covered_security(cells, samples, coverage), strict=True)],
+    }

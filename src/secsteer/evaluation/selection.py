@@ -1,48 +1,86 @@
-"""Which findings count against a scenario: those of its CWE or of a closely related one."""
+"""Which findings count against a scenario: those of its CWE or of a CWE related to it in MITRE's hierarchy.
+
+Tools and datasets name one bug at different levels of MITRE's CWE tree (gcc says CWE-415 where a
+dataset says CWE-416; cppcheck says "out of bounds" without read or write). RELATIONS lists every edge
+secsteer follows, each with MITRE's relation (CWE 4.x, research view 1000). A finding counts against a
+scenario of CWE Y when its CWE is Y, a descendant of Y (a more specific name of the same bug), an
+ancestor of Y (a generic name that covers it), or a peer/chain neighbour of Y. Siblings do not count:
+an out-of-bounds read (125) is not an out-of-bounds write (787), though both are children of 119.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from secsteer.data.cwe import canonical_cwe
 from secsteer.evaluation.findings import Finding
 
-__all__ = ["RELATED_CWES", "related_cwes", "select_findings"]
+__all__ = ["RELATED_CWES", "RELATIONS", "related_cwes", "select_findings"]
 
-# Groups of CWEs that tools use for the same weakness. A scenario labelled with any member counts a
-# finding labelled with any other member of its group. Kept small on purpose: each entry is a case
-# where two tools (or a dataset and a tool) name one bug differently.
-#   78/77     OS command injection vs. generic command injection (SecLLMHolmes labels C with 77)
-#   787/119/120/121/122  out-of-bounds write vs. the classic buffer-overflow family
-#   125/126   out-of-bounds read and its buffer over-read child
-#   22/23/36  path traversal, relative and absolute
-#   79/80     XSS and its basic-XSS child
-#   94/95     code injection and eval injection (bandit's B307)
-#   476/690   NULL dereference and unchecked NULL return (gcc -fanalyzer's possibly-NULL)
-#   190/680   integer overflow and overflow-to-buffer-overflow
-RELATED_CWES: tuple[frozenset[str], ...] = tuple(
-    frozenset(f"CWE-{n}" for n in group)
-    for group in (
-        (78, 77),
-        (787, 119, 120, 121, 122),
-        (125, 126),
-        (22, 23, 36),
-        (79, 80),
-        (94, 95),
-        (476, 690),
-        (190, 680),
-    )
+# (child or first, parent or second, MITRE relation of the first to the second)
+RELATIONS: tuple[tuple[int, int, str], ...] = (
+    (78, 77, "ChildOf"),        # OS command injection is a kind of command injection (SecLLMHolmes labels C with 77)
+    (787, 119, "ChildOf"),      # out-of-bounds write
+    (125, 119, "ChildOf"),      # out-of-bounds read
+    (786, 119, "ChildOf"),      # access before start of buffer
+    (788, 119, "ChildOf"),      # access after end of buffer
+    (120, 787, "ChildOf"),      # classic buffer overflow (strcpy/gets)
+    (121, 787, "ChildOf"),      # stack-based buffer overflow
+    (122, 787, "ChildOf"),      # heap-based buffer overflow
+    (124, 787, "ChildOf"),      # buffer underwrite
+    (126, 125, "ChildOf"),      # buffer over-read
+    (127, 125, "ChildOf"),      # buffer under-read
+    (23, 22, "ChildOf"),        # relative path traversal
+    (36, 22, "ChildOf"),        # absolute path traversal
+    (80, 79, "ChildOf"),        # basic XSS
+    (95, 94, "ChildOf"),        # eval injection (bandit's B307) is code injection
+    (415, 416, "PeerOf"),       # double free; gcc reports it where a use-after-free scenario frees twice
+    (416, 672, "ChildOf"),      # use after free is an operation after release (cppcheck's deallocret says 672)
+    (690, 476, "CanPrecede"),   # unchecked NULL return, the chain 252 -> 476 (gcc's possibly-NULL dereference)
+    (680, 190, "StartsWith"),   # integer overflow to buffer overflow, the chain that starts with 190
 )
 
 
+def _graph() -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+    parents: dict[str, set[str]] = {}
+    children: dict[str, set[str]] = {}
+    peers: dict[str, set[str]] = {}
+    for a, b, relation in RELATIONS:
+        x, y = f"CWE-{a}", f"CWE-{b}"
+        if relation == "ChildOf":
+            parents.setdefault(x, set()).add(y)
+            children.setdefault(y, set()).add(x)
+        else:
+            peers.setdefault(x, set()).add(y)
+            peers.setdefault(y, set()).add(x)
+    return parents, children, peers
+
+
+def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+@cache
 def related_cwes(cwe: str) -> frozenset[str]:
-    """The CWE itself and every CWE grouped with it in RELATED_CWES."""
+    """The CWE itself, its descendants and ancestors in RELATIONS, and its direct peers and chain neighbours."""
     canon = canonical_cwe(cwe)
-    related = {canon}
-    for group in RELATED_CWES:
-        if canon in group:
-            related |= group
+    parents, children, peers = _graph()
+    related = {canon} | _closure(canon, parents) | _closure(canon, children) | peers.get(canon, set())
     return frozenset(related)
+
+
+# The old grouping, kept for callers that list the families: each CWE with everything related to it.
+RELATED_CWES: tuple[frozenset[str], ...] = tuple(
+    related_cwes(f"CWE-{n}") for n in sorted({n for a, b, _ in RELATIONS for n in (a, b)})
+)
 
 
 def select_findings(findings: Iterable[Finding], cwe: str | None, any_cwe: bool = False) -> list[Finding]:

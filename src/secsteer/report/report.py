@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from secsteer.report.compare import with_differences
+from secsteer.report.coverage import coverage_section
 from secsteer.report.load import RunData, find_baseline, load_runs
 from secsteer.report.plots import all_plots
 from secsteer.report.scenarios import scenario_section
@@ -31,12 +32,16 @@ def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | 
     order = sorted(cells, key=lambda c: (c["condition"] != "baseline", c["vector"] or "", c["layers"], c["scale"]))
     best = best_cells(cells, 1)
     table, notes = scenario_section(data.samples, cells, best[0] if best else None)
+    covered, blind = coverage_section(order, data.samples, data.spec.get("scenarios", ()),
+                                      data.spec.get("analyzers", ()))
     sections = {
         "scenarios": table,
         "scenario_notes": "\n".join(notes),
         "summary": summary_text(cells, baseline),
         "best": cell_table(best_cells(cells)),
         "all": cell_table(order),
+        "covered": covered,
+        "blind": blind,
     }
     md = render_markdown(data, sections, plots)
     (out / "report.md").write_text(md, encoding="utf-8")
@@ -63,14 +68,20 @@ def render_markdown(data: RunData, sections: dict[str, str], plots: list[Path]) 
         f"# secsteer report: {data.spec['name']}",
         describe_run(data),
         "## Summary", sections["summary"], NOTE,
-        "## Best configurations", sections["best"],
+        "## Best configurations", sections["best"], *_blind(sections),
+        "## Judge coverage: security on the CWEs the judge sees",
+        *([sections["covered"]] if sections["covered"] else []), *_blind(sections),
         "## Per scenario", *([sections["scenarios"]] if sections["scenarios"] else []),
-        *sections["scenario_notes"].splitlines(),
+        *sections["scenario_notes"].splitlines(), *_blind(sections),
         "## Plots", *[f"![{p.stem}]({p.name})" for p in plots],
-        "## All cells", sections["all"],
+        "## All cells", sections["all"], *_blind(sections),
         "## Environment", "```json\n" + json.dumps(data.env, indent=1) + "\n```",
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _blind(sections: dict[str, str]) -> list[str]:
+    return [sections["blind"]] if sections["blind"] else []
 
 
 def _html_table(markdown: str) -> str:
@@ -88,6 +99,8 @@ def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> s
     summary = _paragraphs(sections["summary"])
     per_scenario = (_html_table(sections["scenarios"]) if sections["scenarios"] else "") + \
         _paragraphs(sections["scenario_notes"])
+    blind = _paragraphs(sections["blind"])
+    covered = _html_table(sections["covered"]) if sections["covered"] else ""
     images = "".join(f'<figure><img src="{p.name}" alt="{p.stem}"><figcaption>{p.stem}</figcaption></figure>'
                      for p in plots)
     style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
@@ -96,6 +109,7 @@ def render_html(data: RunData, sections: dict[str, str], plots: list[Path]) -> s
             f"</style></head><body><h1>secsteer report: {html.escape(data.spec['name'])}</h1>"
             f"<p>{html.escape(describe_run(data))}</p>"
             f"<h2>Summary</h2>{summary}<p><em>{html.escape(NOTE)}</em></p>"
-            f"<h2>Best configurations</h2>{_html_table(sections['best'])}"
-            f"<h2>Per scenario</h2>{per_scenario}<h2>Plots</h2>{images}"
-            f"<h2>All cells</h2>{_html_table(sections['all'])}</body></html>")
+            f"<h2>Best configurations</h2>{_html_table(sections['best'])}{blind}"
+            f"<h2>Judge coverage: security on the CWEs the judge sees</h2>{covered}{blind}"
+            f"<h2>Per scenario</h2>{per_scenario}{blind}<h2>Plots</h2>{images}"
+            f"<h2>All cells</h2>{_html_table(sections['all'])}{blind}</body></html>")

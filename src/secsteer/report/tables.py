@@ -45,7 +45,7 @@ def _columns(tested: bool) -> tuple[list[str], list[str]]:
 def header(tested: bool = False) -> list[str]:
     rates, deltas = _columns(tested)
     return ["condition", "vector", "layers", "scale", *(NAMES[m] for m in rates),
-            *(f"Δ {NAMES[m]}" for m in deltas), "n"]
+            *(f"Δ {NAMES[m]}" for m in deltas), "n unique completions"]
 
 
 def cell_row(c: dict[str, Any], tested: bool = False) -> list[str]:

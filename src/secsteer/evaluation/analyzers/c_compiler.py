@@ -20,7 +20,7 @@ from pathlib import Path
 from secsteer.evaluation.analyzers.base import AnalyzerError, check_language
 from secsteer.evaluation.findings import Finding, to_cwe
 
-__all__ = ["GccAnalyzer", "GccRun", "gcc_check_many", "gcc_valid_many"]
+__all__ = ["GccAnalyzer", "GccRun", "GccWarningsAnalyzer", "gcc_check_many", "gcc_valid_many"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,17 @@ _NAME = re.compile(r"input_(\d{6})\.c")
 # file:line:col: kind: message   (plain output, LC_ALL=C quotes)
 _DIAG = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)? (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ANALYZER = re.compile(r"^(?P<msg>.*?)(?: \[CWE-(?P<cwe>\d+)\])? \[-W(?P<rule>analyzer-[\w-]+)\]$")
+_WARNING = re.compile(r"^(?P<msg>.*?) \[-W(?P<rule>[\w-]+)(?:=\d*)?\]$")
+# Compiler warnings (not the analyzer's) that name a memory error, with the CWE they mean. gcc's
+# -Warray-bounds and loop UB do not say read or write: CWE-119 covers both (selection.RELATIONS).
+WARNING_CWES = {
+    "array-bounds": "CWE-119",
+    "aggressive-loop-optimizations": "CWE-119",
+    "stringop-overflow": "CWE-787",
+    "format-overflow": "CWE-787",
+    "use-after-free": "CWE-416",
+    "free-nonheap-object": "CWE-590",
+}
 GCC_ENV = {"LC_ALL": "C", "LANG": "C"}
 GCC_MEMORY_BYTES = 2 * 2**30   # per gcc process (cc1 with -fanalyzer on one chunk stays far below)
 GCC_CPU_S = 120
@@ -124,6 +135,18 @@ def _parse(output: str, errors: dict[int, list[str]], findings: dict[int, list[F
             errors[current].append(_NAME.sub("code.c", line))
             continue
         analyzer = _ANALYZER.match(diag["msg"])
+        warning = _WARNING.match(diag["msg"])
+        if analyzer is None and warning is not None and warning["rule"] in WARNING_CWES:
+            findings[current].append(
+                Finding(
+                    tool="gcc-warnings",
+                    rule=f"W{warning['rule']}",
+                    cwe=WARNING_CWES[warning["rule"]],
+                    severity="medium",
+                    line=int(diag["line"]) if _NAME.fullmatch(diag["file"]) else None,
+                    message=warning["msg"],
+                )
+            )
         if analyzer is not None:
             findings[current].append(
                 Finding(
@@ -172,4 +195,22 @@ class GccAnalyzer:
                     f"gcc cannot compile input {index} ({run.errors[0]}); check is_valid() before analyzing.",
                     index,
                 )
-        return [list(run.findings) for run in runs]
+        return [[f for f in run.findings if f.tool == self.name] for run in runs]
+
+
+# -O2 runs the value-range passes that -Warray-bounds and -Wstringop-overflow need; -Wall alone is not enough.
+WARNING_FLAGS = (
+    "-O2", "-Warray-bounds=2", "-Wstringop-overflow=4", "-Wformat-overflow=2", "-Wuse-after-free=3",
+    "-Wfree-nonheap-object", "-Waggressive-loop-optimizations",
+)
+
+
+class GccWarningsAnalyzer(GccAnalyzer):
+    """gcc's own memory-error warnings at -O2 (out-of-bounds indexes and copies, sprintf overflow, use after
+    free); only the warnings in WARNING_CWES become findings."""
+
+    name = "gcc-warnings"
+
+    def __init__(self, jobs: int | None = None, extra_flags: Sequence[str] = ()) -> None:
+        self.jobs = jobs
+        self.flags = ["-c", "-std=gnu17", *PERMISSIVE, *WARNING_FLAGS, *extra_flags]

@@ -1,0 +1,56 @@
+"""Under the results tables: security on covered CWEs apart from the rest, and the blind CWEs named."""
+
+from __future__ import annotations
+
+import pytest
+
+from secsteer.evaluation.coverage import Coverage, Entry
+from secsteer.report import coverage as report_coverage
+from secsteer.report.coverage import coverage_section, covered_security_table
+from secsteer.report.tables import header
+
+SEEN = Entry("CWE-89", "python", bad=10, caught=10, good=10, alarms=0, status="judged")
+BLIND = Entry("CWE-787", "c", bad=10, caught=2, good=10, alarms=0, status="blind")
+COVERAGE = Coverage({SEEN.key: SEEN, BLIND.key: BLIND}, ("x",), ("builtin",))
+CELL = {"cell": "c0", "condition": "baseline", "vector": None, "layers": [], "scale": 0.0, "scale_unit": "layer_norm"}
+
+
+def sample(i: int, cwe: str, language: str, secure: bool, security_test: bool | None = None) -> dict:
+    return {"cell": "c0", "scenario": f"{cwe}/s", "completion": f"code {i}", "cwe": cwe, "language": language,
+            "valid": True, "secure": secure, "functional": None, "security_test": security_test}
+
+
+def test_covered_and_blind_security_are_reported_apart() -> None:
+    samples = [sample(0, "CWE-89", "python", True), sample(1, "CWE-89", "python", False),
+               *(sample(10 + i, "CWE-787", "c", True) for i in range(4))]
+    table = covered_security_table([CELL], samples, COVERAGE)
+    row = table.splitlines()[2]
+    assert "| 50% [" in row and "| 2 |" in row            # covered: 1 of 2 secure
+    assert "| 100% [" in row and row.rstrip(" |").endswith("4")   # blind: 4 of 4 "secure", shown apart
+
+
+def test_a_ran_security_test_makes_a_blind_cwe_covered() -> None:
+    samples = [sample(0, "CWE-787", "c", False, security_test=False), sample(1, "CWE-787", "c", True)]
+    row = covered_security_table([CELL], samples, COVERAGE).splitlines()[2]
+    assert "| 0% [" in row and "| 1 |" in row
+
+
+def test_section_names_the_blind_cwes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_coverage, "sample_coverage", lambda *a, **k: COVERAGE)
+    _, blind = coverage_section([CELL], [sample(0, "CWE-89", "python", True), sample(1, "CWE-787", "c", True)],
+                                ["builtin"])
+    assert "Judge is blind to" in blind and "C CWE-787 (blind, recall 20%" in blind
+    assert "Judge sees" in blind and "Python CWE-89" in blind
+
+
+def test_section_says_not_judged_when_coverage_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> Coverage:
+        raise RuntimeError("semgrep missing")
+
+    monkeypatch.setattr(report_coverage, "sample_coverage", fail)
+    _, blind = coverage_section([CELL], [sample(0, "CWE-89", "python", True)], ["builtin"])
+    assert "could not be measured" in blind and "not judged" in blind
+
+
+def test_n_column_says_what_it_counts() -> None:
+    assert header()[-1] == "n unique completions"
