@@ -33,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:     # user errors: one clear line, no traceback
         print(f"secsteer {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from secsteer.evaluation.sandbox import SandboxError
+
+        if not isinstance(err, SandboxError):
+            raise
+        print(f"secsteer {args.command}: error: {err}", file=sys.stderr)   # e.g. a sandbox that cannot isolate
+        return 2
 
 
 def entry() -> None:
