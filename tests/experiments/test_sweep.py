@@ -154,6 +154,7 @@ def test_a_key_added_later_changes_the_digest_only_when_set():
     earlier = {k: v for k, v in spec.to_json().items() if k not in ("gate_reading", "train")}  # before the keys
     assert spec.digest() == hashlib.sha256(json.dumps(earlier, sort_keys=True).encode()).hexdigest()[:16]
     assert replace(spec, gate_reading="generated").digest() != spec.digest()
+    assert replace(spec, train={"epochs": 1}).digest() != spec.digest()
 
 
 @pytest.mark.parametrize(("mode", "reading"), [("routed", "mean"), ("gated", "mean"), ("gated", "generated"),

@@ -126,9 +126,14 @@ def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: 
     from secsteer.experiments.vectors import TRAINED
     from secsteer.vectors.methods import METHODS
 
-    unknown = sorted(set(spec.methods) - set(METHODS) - {TRAINED})
+    known = [*METHODS, TRAINED]
+    unknown = sorted(set(spec.methods) - set(known))
     if unknown:
-        raise ValueError(f"unknown vector methods {unknown}; choose from {sorted([*METHODS, TRAINED])}")
+        raise ValueError(f"unknown vector methods {unknown}; choose from {sorted(known)}")
+    if TRAINED in spec.methods:           # bad training settings fail here, not after the baseline ran
+        from secsteer.vectors.train import config_from_options
+
+        config_from_options(spec.train, layers=(0,), seed=0, shuffle_labels=False)
     pairs = load_pairs(spec, scenarios)
     too_many = [n for n in spec.n_pairs if n != "all" and int(n) > len(pairs)]
     if too_many:
