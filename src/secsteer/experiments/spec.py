@@ -146,7 +146,6 @@ KEY_RULES: dict[str, Rule] = {
     "run_tests": FLAG, "any_cwe": FLAG, "analyzers": seq(text(nonempty=True)),
     "train": Rule(lambda v: isinstance(v, dict), "a table of TrainConfig settings"),
     "extra": Rule(lambda v: isinstance(v, dict), "a table"),
-    "train": Rule(lambda v: isinstance(v, dict), "a table"),
 }
 
 
