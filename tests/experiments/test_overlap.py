@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from secsteer.experiments.executors import get_executor
+from secsteer.experiments.executors.judging import JudgeJob, judge
 from secsteer.experiments.executors.local import LocalExecutor, judge_pool
 from secsteer.experiments.plan import plan_units
 from secsteer.experiments.runner import run_sweep, select_scenarios
@@ -23,8 +24,7 @@ SPEC = dict(
     name="overlap", pairs=["builtin"], pair_cwes=["CWE-89", "CWE-78"], layer_sets=[[1]], scales=[0.5, 2.0],
     controls=["negated"], scenarios=["builtin"], scenario_cwes=["CWE-89", "CWE-78"], scenario_limit=1, samples=2,
     temperature=0.8, max_new_tokens=8, batch_size=3, prompt_mode="completion", analyzers=["bandit"],
-    run_tests=True,
-)
+)   # no tests run: a sandbox wall-clock limit hit on a loaded machine would differ between two runs
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,18 @@ def test_overlapped_run_resumes_a_sequential_one(tmp_path, spec):
     run_sweep(spec, out, show_progress=False)                     # default: local, overlapped
     assert content(out) == reference
     assert RunStore(out).samples() == samples
+
+
+def test_the_pool_judges_with_analyzers_and_sandboxed_tests():
+    from secsteer.data.scenario_sources.builtin import load_builtin
+
+    scenario = next(s for s in load_builtin() if s.language == "python" and s.security_test and s.cwe == "CWE-89")
+    refs = (scenario.meta["reference_secure"], scenario.meta["reference_insecure"])
+    job = JudgeJob(unit="u", scenarios=(scenario, scenario), completions=refs, cells=("c", "c"), samples=(0, 1),
+                   scales=(0.0, 0.0), steered=(), analyzers=(), run_tests=True, any_cwe=False)
+    secure, insecure = judge_pool(1).submit(judge, job).result()
+    assert (secure["valid"], secure["functional"], secure["security_test"], secure["secure"]) == (True, True, True, True)
+    assert insecure["functional"] is True and insecure["secure"] is False, insecure["detail"]
 
 
 def test_judging_imports_no_torch():

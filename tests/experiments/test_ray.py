@@ -28,8 +28,8 @@ SPEC = dict(
     controls=["negated"], scenarios=["builtin"], scenario_cwes=["CWE-89", "CWE-78"], scenario_limit=1, samples=2,
     max_new_tokens=8, batch_size=3, prompt_mode="completion", analyzers=["bandit"],
 )
-# long enough to be killed in the middle: 5 cells × 2 scenarios × 6 samples, 2 rows a unit, 30 units
-LONG = dict(samples=6, batch_size=2, max_new_tokens=24, temperature=0.8)
+# long enough to be killed in the middle: 5 cells × 2 scenarios × 4 samples, 2 rows a unit, 20 units
+LONG = dict(samples=4, batch_size=2, max_new_tokens=16, temperature=0.8)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,9 +69,9 @@ def assert_once_each(run: Path, reference: Path, read=content) -> None:
     assert read(run) == read(reference)     # nothing lost, nothing extra, the same text and verdicts
 
 
-@pytest.mark.parametrize("temperature", [0.0, 0.8], ids=["greedy", "sampled"])
-def test_ray_store_equals_local_store(cluster, tmp_path, model_dir, temperature):
-    spec = load_spec(spec_file(tmp_path / "s.toml", model_dir, temperature=temperature))
+def test_ray_store_equals_local_store(cluster, tmp_path, model_dir):
+    """Greedy here; the kill tests below compare sampled runs (temperature 0.8) with the local executor."""
+    spec = load_spec(spec_file(tmp_path / "s.toml", model_dir, temperature=0.0))
     run_sweep(spec, tmp_path / "local", show_progress=False, executor="sequential")
     executor = RayExecutor(inflight=3)
     run_sweep(spec, tmp_path / "ray", show_progress=False, executor=executor)
