@@ -108,8 +108,13 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=2, help="whole sweeps per side (default: %(default)s)")
     parser.add_argument("--only", default="pipeline,pipeline_ray")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                        help="change a key of the spec, e.g. --set samples=2 (a smaller run on a busy machine)")
     args = parser.parse_args()
-    record: dict[str, Any] = {"load_avg_start": os.getloadavg(), "figures": {}}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        SPEC[key] = json.loads(value)
+    record: dict[str, Any] = {"load_avg_start": os.getloadavg(), "spec": SPEC, "figures": {}}
     with tempfile.TemporaryDirectory(prefix="secsteer-bench-pipeline-") as work:
         ctx = Context(quick=False, reps=args.reps, new_tokens=0, size=None, sven_pairs=0,  # type: ignore[arg-type]
                       workdir=Path(work), models=None)  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ from secsteer.experiments.executors.judging import JudgeJob, judge
 from secsteer.experiments.executors.local import LocalExecutor, judge_pool
 from secsteer.experiments.plan import plan_units
 from secsteer.experiments.runner import run_sweep, select_scenarios
-from secsteer.experiments.store import RunStore
 from secsteer.experiments.spec import spec_from_dict
+from secsteer.experiments.store import RunStore
 from tests.conftest import tiny_model, tiny_tokenizer
 from tests.experiments.store_content import content, unit_lines
 

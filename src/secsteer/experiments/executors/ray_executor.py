@@ -94,7 +94,8 @@ class RayExecutor:
         started = not ray.is_initialized()
         if started:
             ray.init(address=self.address, log_to_driver=show_progress)
-        self._ray, self._slots = ray, []
+        self._ray = ray
+        self._slots: list[_Slot] = []
         try:
             self._run(job, todo, write, show_progress)
         finally:
@@ -114,7 +115,8 @@ class RayExecutor:
         self._start = lambda: self._actor.remote(shipped, activations, threads)   # noqa: E731
         self._slots = [_Slot(first)] + [_Slot(self._start()) for _ in range(count - 1)]
         judge_task = ray.remote(num_cpus=1, max_retries=self.max_attempts)(judge)
-        queue, attempts = deque(todo), defaultdict(int)
+        queue: deque[Unit] = deque(todo)
+        attempts: dict[str, int] = defaultdict(int)
         generating: dict[Any, tuple[_Slot, Unit]] = {}
         judging: dict[Any, Unit] = {}
         bar = tqdm(total=len(todo), disable=not show_progress, desc="units")
