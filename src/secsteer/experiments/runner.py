@@ -9,7 +9,7 @@ from typing import Any
 
 from secsteer.data.scenarios import Scenario, load_scenarios
 from secsteer.experiments.grid import cells
-from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units
+from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units, validate_plan
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.store import RunStore
 from secsteer.experiments.summarize import summarize_cell
@@ -82,9 +82,10 @@ def run_sweep(
     if backend is not None and backend.name != "hooks" and spec.mode != "add":
         raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
     runner = get_executor(executor)
+    scenarios = select_scenarios(spec)
+    validate_plan(spec, scenarios, model)       # before the folder is claimed: a bad spec stores nothing
     store = RunStore(out)
     resuming = store.open(spec.to_json(), spec.digest(), restart)
-    scenarios = select_scenarios(spec)
     units = plan_units(spec, scenarios)
     done = store.done_units()
     todo = [u for u in units if u.id not in done]
