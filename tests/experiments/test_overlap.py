@@ -85,3 +85,14 @@ def test_executor_names():
     assert get_executor().overlap and not get_executor("sequential").overlap
     with pytest.raises(ValueError, match="unknown executor"):
         get_executor("threads")
+    from argparse import Namespace
+
+    from secsteer.cli.sweep import executor_from_args
+
+    flags = dict(executor="local", no_overlap=False, address=None, workers=None, threads=None)
+    assert executor_from_args(Namespace(**flags)).overlap
+    assert not executor_from_args(Namespace(**{**flags, "no_overlap": True})).overlap
+    with pytest.raises(ValueError, match="need --executor ray"):
+        executor_from_args(Namespace(**{**flags, "workers": 2}))
+    with pytest.raises(ValueError, match="for the local executor"):
+        executor_from_args(Namespace(**{**flags, "executor": "ray", "no_overlap": True}))
