@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_engine, bench_external, bench_hardware
+from benchmarks import bench_engine, bench_external, bench_hardware, bench_pipeline
 from benchmarks.context import Context
 from benchmarks.timing import Figure, environment
 from secsteer._util.threads import configure_threads
@@ -36,6 +36,8 @@ FIGURES: dict[str, FigureFn] = {
     "bf16_b16": bench_hardware.FIGURES["bf16_b16"],
     "sven_memory": bench_external.FIGURES["sven_memory"],
     "demo": bench_external.FIGURES["demo"],
+    "pipeline": bench_pipeline.FIGURES["pipeline"],
+    "pipeline_ray": bench_pipeline.FIGURES["pipeline_ray"],
 }
 
 

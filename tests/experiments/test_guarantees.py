@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from secsteer.evaluation.metrics import paired_bootstrap_interval
-from secsteer.experiments import runner
+from secsteer.experiments.executors import local
 from secsteer.experiments.runner import run_sweep
 from secsteer.experiments.spec import load_spec
 from secsteer.experiments.store import RunStore
@@ -78,8 +78,9 @@ def test_resume_runs_only_unfinished_units_and_ignores_their_stray_samples(tmp_p
     assert lost not in store.done_units() and all(s["unit"] != lost for s in store.samples())
 
     ran: list[str] = []
-    real = runner.run_unit
-    monkeypatch.setattr(runner, "run_unit", lambda spec, unit, *a, **k: ran.append(unit.id) or real(spec, unit, *a, **k))
+    real = local.generate_unit            # what the default executor calls once per unit it runs
+    monkeypatch.setattr(local, "generate_unit",
+                        lambda spec, unit, *a, **k: ran.append(unit.id) or real(spec, unit, *a, **k))
     resumed = run_sweep(spec, out, show_progress=False)
     assert ran == [lost]                                        # nothing finished is redone
     again = {(s["unit"], s["row"]): s["completion"] for s in resumed.samples()}

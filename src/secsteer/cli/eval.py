@@ -41,8 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=None, help="run directory (default: runs/eval-<spec digest>)")
     parser.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     from secsteer.backends import add_backend_args
+    from secsteer.cli.sweep import add_executor_args
 
     add_backend_args(parser)
+    add_executor_args(parser)
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -72,15 +74,17 @@ def spec_from_args(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from secsteer.backends import backend_from_args
     from secsteer.cli.common import load_from_args
+    from secsteer.cli.sweep import executor_from_args
     from secsteer.experiments.runner import run_sweep
     from secsteer.report.compare import with_differences
     from secsteer.report.tables import cell_table
 
     backend = backend_from_args(args)
+    executor = executor_from_args(args)
     spec = spec_from_args(args)
     out = args.out or f"runs/eval-{spec.digest()}"
-    model, tokenizer = load_from_args(args, backend)
-    store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend)
+    model, tokenizer = load_from_args(args, backend) if executor.name == "local" else (None, None)
+    store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend, executor=executor)
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)

@@ -21,8 +21,35 @@ def register(commands: argparse._SubParsersAction) -> None:
     from secsteer.backends import add_backend_args
 
     add_backend_args(parser)
+    add_executor_args(parser)
     parser.add_argument("--list-presets", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
+
+
+def add_executor_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("executor")
+    group.add_argument("--executor", choices=["local", "ray"], default="local",
+                       help="local: this machine, judging overlapped with generation (default); "
+                            "ray: a Ray cluster, one model per worker")
+    group.add_argument("--no-overlap", action="store_true",
+                       help="local executor: judge each unit before generating the next (one process)")
+    group.add_argument("--address", default=None,
+                       help="ray: 'auto' joins the running cluster (ray start --head), or HOST:PORT; "
+                            "unset starts Ray on this machine")
+    group.add_argument("--workers", type=int, default=None,
+                       help="ray: model-holding workers (default: one per GPU, else one)")
+
+
+def executor_from_args(args: argparse.Namespace):
+    from secsteer.experiments.executors import get_executor
+
+    if args.executor == "ray":
+        if args.no_overlap:
+            raise ValueError("--no-overlap is for the local executor; Ray always judges beside generation")
+        return get_executor("ray", address=args.address, workers=args.workers, threads=args.threads)
+    if args.address or args.workers:
+        raise ValueError("--address and --workers need --executor ray")
+    return get_executor("sequential" if args.no_overlap else "local")
 
 
 def parse_overrides(items: list[str]) -> dict:
@@ -44,10 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from secsteer.experiments.runner import run_sweep
     from secsteer.experiments.spec import load_preset, load_spec
 
-    if args.threads:
+    if args.threads and args.executor != "ray":
         import torch
 
         torch.set_num_threads(args.threads)
+    executor = executor_from_args(args)
     overrides = parse_overrides(args.set)
     if args.allow_code_execution:
         overrides["run_tests"] = True
@@ -56,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("this spec runs model-written code (run_tests = true); pass --allow-code-execution")
     from secsteer.backends import backend_from_args
 
-    store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args))
+    store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args),
+                      executor=executor)
     print(f"{len(store.cells())} cells finished in {args.out}")
     if not args.no_report:
         from secsteer.report.report import build_report

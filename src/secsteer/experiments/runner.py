@@ -7,18 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from secsteer.data.scenarios import Scenario, load_scenarios
-from secsteer.experiments.grid import Cell, cells
-from secsteer.experiments.methods import unit_steering
+from secsteer.experiments.grid import cells
 from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units, validate_plan
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.store import RunStore
 from secsteer.experiments.summarize import summarize_cell
 from secsteer.experiments.vectors import VectorFactory
-from secsteer.generation.generate import GenerationConfig, generate
-from secsteer.generation.prompts import build_prompt, default_stops, uses_chat
+from secsteer.generation.prompts import build_prompt
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +69,19 @@ def run_sweep(
     tokenizer: Any = None,
     show_progress: bool = True,
     backend: Any = None,
+    executor: Any = None,
 ) -> RunStore:
     """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
 
-    backend: a secsteer.backends engine (hooks by default); nnsight supports mode "add" only."""
+    backend: a secsteer.backends engine (hooks by default); nnsight supports mode "add" only.
+    executor: where units run: a LocalExecutor (default: judging overlaps generation), a RayExecutor, or
+    "local", "sequential", "ray". Whatever runs them, this process alone writes the store, in whole units."""
+    from secsteer.experiments.executors import get_executor
+    from secsteer.experiments.executors.work import Job, vector_inputs
+
     if backend is not None and backend.name != "hooks" and spec.mode != "add":
         raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
+    runner = get_executor(executor)
     scenarios = select_scenarios(spec)
     # before the folder is claimed: a bad spec stores nothing
     validate_plan(spec, scenarios, model, load_pairs=select_pairs, load_vector=load_checked_vector)
@@ -89,72 +92,26 @@ def run_sweep(
     todo = [u for u in units if u.id not in done]
     log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
     if todo:
-        if model is None and backend is not None:
-            model, tokenizer = backend.load(spec.model, dtype=spec.dtype)
-        elif model is None:
-            from secsteer.model.load import load_model
-            model, tokenizer = load_model(spec.model, dtype=spec.dtype)
-        needs_vectors = any(u.group.vector is not None for u in todo)
-        factory = None
-        if needs_vectors and spec.vector:
-            fixed = load_checked_vector(spec.vector, scenarios)
-            factory = VectorFactory(model, tokenizer, [], Path(out) / "cache", fixed=fixed)
-        elif needs_vectors:
-            pairs = select_pairs(spec, scenarios)
-            factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
-                                    ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
-                                    context_lines=spec.context_lines,
-                                    read=backend.read if backend is not None else None, train=spec.train,
-                                    train_layers=sorted({layer for s in spec.layer_sets for layer in s}))
-        bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
-        for unit in todo:
-            store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory, backend))
-            bar.update(1)
-        bar.close()
+        vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads
+        job = Job(spec, Path(out), scenarios, model, tokenizer, backend, **vectors)
+        runner.run(job, todo, store.write_unit, show_progress=show_progress)
     finish_cells(spec, store, scenarios)
     return store
 
 
 def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,
              factory: VectorFactory | None, backend: Any = None) -> list[dict[str, Any]]:
-    from secsteer.evaluation.judge import judge_many
+    """Generate and judge one unit here and now; its sample records in row order."""
+    from secsteer.experiments.executors.judging import judge
+    from secsteer.experiments.executors.work import generate_unit
 
-    chat = uses_chat(tokenizer, spec.prompt_mode)  # type: ignore[arg-type]
-    rows = unit.rows
-    picked = [scenarios[r.scenario] for r in rows]
-    prompts = [scenario_prompt(tokenizer, s, spec.prompt_mode, chat) for s in picked]
-    stops = set.intersection(*(set(s.stop) for s in picked)) | set(default_stops(chat))
-    config = GenerationConfig(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature, top_p=spec.top_p,
-                              seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
-    steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
-                                              [s.cwe for s in picked])
-    run_generate = backend.generate if backend is not None else generate
-    with context as trace:
-        completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
-    # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
-    steered = trace.steered_fraction() if hasattr(trace, "steered_fraction") else []
-    verdicts = judge_many(list(zip(picked, completions)), analyzers=analyzers_of(spec), run_tests=spec.run_tests,
-                          any_cwe=spec.any_cwe)
-    records = []
-    for i, (row, scenario, completion, verdict) in enumerate(zip(rows, picked, completions, verdicts)):
-        records.append({
-            "row": i, "cell": Cell(unit.group, row.scale).id, "scenario": scenario.id, "cwe": scenario.cwe,
-            "language": scenario.language, "sample": row.sample, "scale": row.scale,
-            "completion": completion, **verdict_record(verdict),
-            **({"steered_fraction": steered[i]} if steered else {}),
-        })
-    return records
+    return judge(generate_unit(spec, unit, scenarios, model, tokenizer, factory, backend))
 
 
 def analyzers_of(spec: SweepSpec) -> list[Any] | None:
-    if not spec.analyzers:
-        return None
-    from secsteer.evaluation.analyzers import ANALYZERS
+    from secsteer.experiments.executors.judging import analyzers_named
 
-    unknown = sorted(set(spec.analyzers) - set(ANALYZERS))
-    if unknown:
-        raise ValueError(f"unknown analyzers {unknown}; registered: {sorted(ANALYZERS)}")
-    return [ANALYZERS[name]() for name in spec.analyzers]
+    return analyzers_named(spec.analyzers)
 
 
 def scenario_prompt(tokenizer: Any, scenario: Scenario, mode: str, chat: bool) -> str:
@@ -163,11 +120,9 @@ def scenario_prompt(tokenizer: Any, scenario: Scenario, mode: str, chat: bool) -
 
 
 def verdict_record(verdict: Any) -> dict[str, Any]:
-    return {
-        "valid": verdict.valid, "secure": verdict.secure, "functional": verdict.functional,
-        "security_test": verdict.security_test, "detail": verdict.detail,
-        "findings": [{"tool": f.tool, "rule": f.rule, "cwe": f.cwe, "line": f.line} for f in verdict.findings],
-    }
+    from secsteer.experiments.executors.judging import verdict_record as record
+
+    return record(verdict)
 
 
 def finish_cells(spec: SweepSpec, store: RunStore, scenarios: Sequence[Scenario]) -> None:
@@ -176,6 +131,9 @@ def finish_cells(spec: SweepSpec, store: RunStore, scenarios: Sequence[Scenario]
     by_cell: dict[str, list[dict[str, Any]]] = {}
     for s in store.samples():
         by_cell.setdefault(s["cell"], []).append(s)
+    order = {u.id: i for i, u in enumerate(plan_units(spec, scenarios))}
+    for got in by_cell.values():       # plan order, whichever order units finished in (Ray: any)
+        got.sort(key=lambda s: (order.get(s["unit"], -1), s["row"]))
     done = store.done_cells()
     new = []
     for cell in cells(spec):
