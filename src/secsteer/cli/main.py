@@ -8,7 +8,7 @@ import logging
 import sys
 
 # Each module defines register(subparsers) and sets `run` on its parser(s).
-COMMANDS = ("info", "data", "build", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "demo")
+COMMANDS = ("info", "data", "build", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "serve", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
