@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from benchmarks.context import Context
 from benchmarks.models import BUNDLED, PROMPTS, random_vector
 from benchmarks.timing import Figure
@@ -95,11 +97,13 @@ def measure(ctx: Context) -> dict[str, Any]:
     rounds = 2
     reps = max(ctx.reps // 3, 2)
     rates: dict[int, list[float]] = {k: [] for k in CLIENTS}
+    order = [k for r in range(reps) for k in (CLIENTS if r % 2 == 0 else CLIENTS[::-1])]   # against drift
     with running_server(engine, max(CLIENTS)) as url:
         complete(url, PROMPTS[0], 4)                                   # warm-up
-        for r in range(reps):
-            for k in (CLIENTS if r % 2 == 0 else CLIENTS[::-1]):       # alternate the order against drift
-                rates[k].append(tokens_per_s(url, k, rounds, max_tokens))
+        progress = tqdm(order, desc="serve clients", disable=ctx.quick, leave=False)
+        for k in progress:
+            rates[k].append(tokens_per_s(url, k, rounds, max_tokens))
+            progress.set_postfix_str(f"{k} clients: {rates[k][-1]:.1f} tok/s")
         stats = json.load(urllib.request.urlopen(f"{url}/health", timeout=30))["stats"]
     result = {"label": label, "rates": rates, "max_tokens": max_tokens, "rounds": rounds, "reps": reps,
               "batch_sizes": stats["batch_sizes"]}

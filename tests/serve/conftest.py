@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,8 @@ def free_socket() -> socket.socket:
     return sock
 
 
-def start(engine: Any, config: ServeConfig) -> Iterator[Live]:
+@contextmanager
+def serving(engine: Any, config: ServeConfig) -> Iterator[Live]:
     """A real uvicorn in a thread on a free loopback port, stopped (drained) at the end."""
     from secsteer.serve.server import make_server
 
@@ -97,15 +99,18 @@ def start(engine: Any, config: ServeConfig) -> Iterator[Live]:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.02)
     port = sock.getsockname()[1]
-    yield Live(f"http://127.0.0.1:{port}", server, server.config.app)
-    server.should_exit = True
-    thread.join(30)
-    sock.close()
+    try:
+        yield Live(f"http://127.0.0.1:{port}", server, server.config.app)
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
 
 
 @pytest.fixture(scope="session")
 def live(tiny) -> Iterator[Live]:
-    yield from start(hook_engine(tiny), ServeConfig(max_tokens_cap=500, collect_ms=50))
+    with serving(hook_engine(tiny), ServeConfig(max_tokens_cap=500, collect_ms=50)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from secsteer.serve.config import ServeConfig
-from tests.serve.conftest import MODEL_NAME, hook_engine, start
+from tests.serve.conftest import MODEL_NAME, hook_engine, serving
 
 COMPLETE = "/v1/completions"
 CHAT = "/v1/chat/completions"
@@ -87,7 +87,8 @@ def test_openai_client_raises_typed_errors(client) -> None:
 
 @pytest.fixture(scope="module")
 def keyed(tiny):
-    yield from start(hook_engine(tiny), ServeConfig(api_key="s3cret-key", max_tokens_cap=64))
+    with serving(hook_engine(tiny), ServeConfig(api_key="s3cret-key", max_tokens_cap=64)) as live:
+        yield live
 
 
 def test_api_key_is_enforced(keyed) -> None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from secsteer.serve.config import ServeConfig
-from tests.serve.conftest import MODEL_NAME, free_socket, start
+from tests.serve.conftest import MODEL_NAME, free_socket, serving
 from tests.serve.scripted import ScriptedEngine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
 
 def test_disconnect_mid_stream_frees_the_row() -> None:
     engine = ScriptedEngine(delay_s=0.02)                      # "abc " forever, 50 steps a second
-    for live in start(engine, ServeConfig(max_tokens_cap=200)):
+    with serving(engine, ServeConfig(max_tokens_cap=200)) as live:
         body = {"model": "scripted", "prompt": "x", "max_tokens": 200, "stream": True}
         with httpx.stream("POST", f"{live.url}/v1/completions", json=body, timeout=30) as response:
             assert response.status_code == 200
@@ -57,7 +57,8 @@ def test_disconnect_mid_stream_frees_the_row() -> None:
 @pytest.fixture(scope="module")
 def judged():
     bad = "    return subprocess.call(cmd, shell=True)\n"
-    yield from start(ScriptedEngine(bad), ServeConfig())
+    with serving(ScriptedEngine(bad), ServeConfig()) as live:
+        yield live
 
 
 def test_judge_reports_findings_of_returned_code_without_running_it(judged) -> None:
@@ -76,7 +77,7 @@ def test_judge_reports_findings_of_returned_code_without_running_it(judged) -> N
 
 def test_judge_says_clean_and_invalid_code_apart() -> None:
     good = "Here:\n```python\nimport subprocess\nsubprocess.run(['ls', path], check=True)\n```\n"
-    for live in start(ScriptedEngine(good), ServeConfig()):
+    with serving(ScriptedEngine(good), ServeConfig()) as live:
         body = {"model": "scripted", "messages": [{"role": "user", "content": "list"}], "secsteer": {"judge": True}}
         verdict = httpx.post(f"{live.url}/v1/chat/completions", json=body, timeout=120).json()["secsteer"]["judge"][0]
         assert verdict["valid"] is True and verdict["findings"] == [] and verdict["errors"] == []

@@ -33,9 +33,9 @@ def deltas(tokens: list[int], stops: tuple[str, ...], engine: ScriptedEngine) ->
 
 def test_text_holds_back_partial_stops_and_characters() -> None:
     engine = ScriptedEngine()
-    out, stopped = deltas(list("ab```c".encode()), ("```",), engine)
+    out, stopped = deltas(list(b"ab```c"), ("```",), engine)
     assert out == ["a", "b", "", "", ""] and stopped          # "`" and "``" held back, then the stop cuts
-    out, stopped = deltas(list("a`b".encode()), ("```",), engine)
+    out, stopped = deltas(list(b"a`b"), ("```",), engine)
     assert "".join(out) == "a`b" and out[1] == "" and not stopped
     out, _ = deltas(list("é!".encode()), (), engine)          # two bytes of é: nothing until it is whole
     assert out == ["", "é", "!"]
