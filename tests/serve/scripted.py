@@ -14,6 +14,7 @@ class ScriptedEngine:
     name = "scripted"
     context_length = 256
     per_row_steering = True
+    joins_running_batch = True
     default_scale = 0.0
     eos_ids = frozenset({EOS})
 
@@ -39,13 +40,18 @@ class ScriptedEngine:
         return self.script[step] if step < len(self.script) else EOS
 
     def run(self, rows: Sequence[Row]) -> Iterator[None]:
-        self.batches.append([r.steering_key for r in rows])
-        live = list(rows)
-        step = 0
-        while live:
+        """Each row writes the script from its own start; rows appended to `rows` join at the next step."""
+        keys: list[tuple[str | None, float]] = []          # every row this run served, joiners included
+        self.batches.append(keys)
+        live: list[Row] = []
+        seen = 0
+        while True:
+            joining, seen = list(rows[seen:]), len(rows)
+            keys.extend(r.steering_key for r in joining)
+            live = [r for r in live + joining if not r.done]
+            if not live:
+                return
             for row in live:
-                row.tokens.append(self.token(step))
-            step += 1
+                row.tokens.append(self.token(len(row.tokens)))
             yield
             time.sleep(self.delay_s)
-            live = [r for r in live if not r.done]

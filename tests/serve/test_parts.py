@@ -88,6 +88,30 @@ def test_scheduler_batches_and_finishes_each_row_its_own_way() -> None:
     assert run_jobs(ScriptedEngine("hi"), [Row([1], 50)])[0][-1].finish_reason == "stop"   # end of text
 
 
+def test_a_request_arriving_mid_batch_joins_it() -> None:
+    engine = ScriptedEngine("abcdefghijklmnopqrstuvwxyz", delay_s=0.01)
+    scheduler = Scheduler(engine, max_batch=4, collect_ms=0)
+    finished: list[Event] = []
+    done = threading.Semaphore(0)
+
+    def emit(event: Event) -> None:
+        if event.finish_reason:
+            finished.append(event)
+            done.release()
+
+    first, second = (Job(Row([1], 20), 0, emit, TextState(engine.decode)) for _ in range(2))
+    scheduler.start()
+    scheduler.submit([first])
+    while len(first.row.tokens) < 3:
+        threading.Event().wait(0.005)
+    scheduler.submit([second])
+    assert done.acquire(timeout=30) and done.acquire(timeout=30)
+    scheduler.stop(10)
+    assert len(engine.batches) == 1 and len(engine.batches[0]) == 2        # one generation served both
+    assert scheduler.stats.rows_joined == 1 and scheduler.stats.max_batch == 2
+    assert first.text.text == second.text.text == "abcdefghijklmnopqrst"  # each from its own start
+
+
 def test_engines_without_per_row_steering_get_uniform_batches() -> None:
     engine = ScriptedEngine("ab")
     engine.per_row_steering = False
@@ -112,6 +136,31 @@ def test_hook_engine_drops_finished_rows_without_disturbing_the_others(tiny) -> 
     assert dropped[1] == full[1][:2]
     assert dropped[0] == full[0] and dropped[2] == full[2]
     assert full[0] != full[1]                                   # the scales did differ
+
+
+def test_hook_engine_lets_rows_join_a_running_batch(tiny) -> None:
+    """A row appended mid-generation is prefilled and merged into the batch (left-padded KV cache); every
+    row still gets the tokens it gets alone."""
+    engine = HookEngine(tiny.model, tiny.tokenizer, "t", {"v": Steering(tiny.vector, LAYERS, 0.5)}, 0.5)
+    prompts = [engine.encode(p) for p in ("def f(x):\n", "import os\nimport sqlite3\n", "char buf[16];\n")]
+    scales = (0.5, 0.0, -0.5)
+
+    def alone(i: int) -> list[int]:
+        row = Row(prompts[i], 8, vector="v", scale=scales[i])
+        for _ in engine.run([row]):
+            row.done = len(row.tokens) >= 8
+        return row.tokens
+
+    rows = [Row(prompts[0], 8, vector="v", scale=scales[0])]
+    joiners = {3: 1, 5: 2}                                      # at step 3 row 1 joins, at step 5 row 2
+    for step, _ in enumerate(engine.run(rows), start=1):
+        assert engine.joins_running_batch
+        for row in rows:
+            row.done = len(row.tokens) >= 8
+        if step in joiners:
+            i = joiners[step]
+            rows.append(Row(prompts[i], 8, vector="v", scale=scales[i]))
+    assert [r.tokens for r in rows] == [alone(0), alone(1), alone(2)]
 
 
 def test_llamacpp_engine_is_refused_clearly(monkeypatch, capsys) -> None:

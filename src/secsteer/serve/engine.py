@@ -49,6 +49,7 @@ class Engine(Protocol):
     name: str                          # the model id /v1/models lists
     context_length: int                # prompt + generated tokens must fit
     per_row_steering: bool             # rows with different vectors or scales may share one batch
+    joins_running_batch: bool          # rows appended to run()'s list join at the next step
     vectors: Mapping[str, VectorInfo]  # steering vectors loaded at start, by name
     default_vector: str | None
     default_scale: float
@@ -64,7 +65,8 @@ class Engine(Protocol):
 
     def run(self, rows: Sequence[Row]) -> Iterator[None]:
         """Generate for `rows` together: one token appended to each live row per step, then yield.
-        Rows marked done are dropped before the next step; the generator ends when none is left."""
+        Rows marked done are dropped before the next step; rows appended to `rows` between steps join
+        (when `joins_running_batch`); the generator ends when none is left."""
         ...
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -46,6 +47,7 @@ class HookEngine:
         self.cache_kwarg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
         pad = tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
+        self.joins_running_batch = False      # known after the first prefill shows the cache's kind
 
     def encode(self, text: str) -> list[int]:
         bos = self.tokenizer.bos_token
@@ -62,31 +64,42 @@ class HookEngine:
 
     @torch.inference_mode()
     def run(self, rows: Sequence[Row]) -> Iterator[None]:
+        """Decode `rows` together. Rows appended to `rows` while this runs join at the next step (once
+        `joins_running_batch` is true): they are prefilled alone and their KV cache merged in, left-padded."""
+        seen = len(rows)
+        batch = self._prefill(list(rows))
+        while True:
+            tokens = next_tokens(batch.logits, batch.rows)                     # (batch,)
+            for row, token in zip(batch.rows, tokens.tolist()):
+                row.tokens.append(token)
+            yield                                                              # the scheduler marks rows done
+            joining, seen = list(rows[seen:]), len(rows)
+            keep = [k for k, row in enumerate(batch.rows) if not row.done]
+            if not keep and not joining:
+                return
+            if keep:
+                batch = self._decode(batch.select(keep), tokens[torch.tensor(keep)])
+            if joining:
+                new = self._prefill(joining)
+                batch = merge(batch, new) if keep else new
+
+    def _prefill(self, rows: list[Row]) -> Batch:
         ids, mask = self._left_pad([r.prompt_ids for r in rows])           # (batch, prompt)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        live = list(rows)
-        with self._steering(live):
+        with self._steering(rows):
             out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
                              logits_to_keep=1)
         cache = output_cache(out)
-        while True:
-            tokens = next_tokens(out.logits[:, -1, :].float(), live)          # (batch,)
-            for row, token in zip(live, tokens.tolist()):
-                row.tokens.append(token)
-            yield                                                              # the scheduler marks rows done
-            keep = [k for k, row in enumerate(live) if not row.done]
-            if not keep:
-                return
-            if len(keep) < len(live):                                          # free the finished rows
-                index = torch.tensor(keep, device=self.device)
-                cache.batch_select_indices(index)
-                mask, positions, tokens = mask[index], positions[index], tokens[torch.tensor(keep)]
-                live = [live[k] for k in keep]
-            mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
-            positions = positions[:, -1:] + 1
-            with self._steering(live):
-                out = self.model(input_ids=tokens[:, None].to(self.device), attention_mask=mask,
-                                 position_ids=positions, use_cache=True, **{self.cache_kwarg: cache})
+        self.joins_running_batch = mergeable(cache)
+        return Batch(rows, cache, mask, positions[:, -1:], out.logits[:, -1, :].float())
+
+    def _decode(self, batch: Batch, tokens: Tensor) -> Batch:
+        mask = torch.cat([batch.mask, batch.mask.new_ones(len(batch.rows), 1)], dim=1)
+        positions = batch.positions + 1
+        with self._steering(batch.rows):
+            out = self.model(input_ids=tokens[:, None].to(self.device), attention_mask=mask,
+                             position_ids=positions, use_cache=True, **{self.cache_kwarg: batch.cache})
+        return Batch(batch.rows, batch.cache, mask, positions, out.logits[:, -1, :].float())
 
     def _steering(self, rows: Sequence[Row]) -> ExitStack:
         """One steer() per vector present among the rows, each with per-row scales."""
@@ -106,6 +119,56 @@ class HookEngine:
             ids[i, width - len(p):] = torch.tensor(p, dtype=torch.long)
             mask[i, width - len(p):] = 1
         return ids.to(self.device), mask.to(self.device)
+
+
+@dataclass
+class Batch:
+    """The live rows of a generation and their state: KV cache, attention mask (batch, width), last position
+    ids (batch, 1), and the logits (batch, vocab) of each row's next token."""
+    rows: list[Row]
+    cache: Any
+    mask: Tensor
+    positions: Tensor
+    logits: Tensor
+
+    def select(self, keep: list[int]) -> Batch:
+        """Only the rows at `keep`; the others' KV cache rows are freed."""
+        if len(keep) == len(self.rows):
+            return self
+        index = torch.tensor(keep, device=self.mask.device)
+        self.cache.batch_select_indices(index)
+        return Batch([self.rows[k] for k in keep], self.cache, self.mask[index], self.positions[index],
+                     self.logits[index])
+
+
+def mergeable(cache: Any) -> bool:
+    """Whether two caches of this kind can be merged by left-padding: plain per-layer key/value tensors."""
+    try:
+        from transformers.cache_utils import DynamicLayer
+    except ImportError:                        # transformers 4.x: no per-layer objects, no joining
+        return False
+    layers = getattr(cache, "layers", None) or []
+    return bool(layers) and all(type(layer) is DynamicLayer for layer in layers)
+
+
+def merge(a: Batch, b: Batch) -> Batch:
+    """One batch of a's rows then b's: caches and masks left-padded to the same width (padding is masked)."""
+    width = max(a.mask.shape[1], b.mask.shape[1])
+    for la, lb in zip(a.cache.layers, b.cache.layers):
+        la.keys = torch.cat([pad_left(la.keys, width, -2), pad_left(lb.keys, width, -2)])   # (batch, heads, width, d)
+        la.values = torch.cat([pad_left(la.values, width, -2), pad_left(lb.values, width, -2)])
+    mask = torch.cat([pad_left(a.mask, width, -1), pad_left(b.mask, width, -1)])
+    return Batch(a.rows + b.rows, a.cache, mask, torch.cat([a.positions, b.positions]),
+                 torch.cat([a.logits, b.logits]))
+
+
+def pad_left(t: Tensor, width: int, dim: int) -> Tensor:
+    missing = width - t.shape[dim]
+    if missing == 0:
+        return t
+    shape = list(t.shape)
+    shape[dim] = missing
+    return torch.cat([t.new_zeros(shape), t], dim=dim)
 
 
 def context_length(model: nn.Module, tokenizer: Any) -> int:

@@ -1,7 +1,8 @@
 """The batching scheduler: one worker thread that gathers requests arriving together into one batch.
 
 The worker waits for a first job, then collects more for `collect_ms` (or until `max_batch` rows), and
-runs them as one batched generation. Jobs that arrive while a batch runs wait for the next one. After
+runs them as one batched generation. Jobs that arrive while a batch runs join it at the next decoding step
+when the engine can (`joins_running_batch`, up to `max_batch` live rows), else wait for the next one. After
 every decoding step each row's text is updated and its delta sent to the request that owns it; a row
 that ended (end of text, stop string, max_tokens, client gone) is marked done and the engine frees it.
 Engines without per-row steering get batches of rows with equal steering only.
@@ -51,8 +52,9 @@ class Job:
 class Stats:
     batches: int = 0
     rows: int = 0
-    max_batch: int = 0
+    max_batch: int = 0                # most rows decoded in one step
     rows_cancelled: int = 0
+    rows_joined: int = 0              # rows that joined a batch already running
     generated_tokens: int = 0
     active_rows: int = 0
     queued_rows: int = 0
@@ -111,36 +113,50 @@ class Scheduler:
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
-            batch: list[Job] = []
+            return self._take(self.max_batch, None)
+
+    def _take(self, room: int, like: Job | None) -> list[Job]:
+        """Up to `room` pending jobs that may share a batch (with `like`, when given); drops cancelled ones."""
+        with self._cond:
+            taken: list[Job] = []
             rest: deque[Job] = deque()
             for job in self._pending:
                 if job.cancelled:
                     self.stats.rows_cancelled += 1
                     job.finish("cancelled")
-                elif len(batch) < self.max_batch and self._fits(batch, job):
-                    batch.append(job)
+                elif len(taken) < room and self._fits(like or (taken[0] if taken else None), job):
+                    taken.append(job)
                 else:
                     rest.append(job)
             self._pending = rest
             self.stats.queued_rows = len(rest)
-            return batch
+            return taken
 
-    def _fits(self, batch: list[Job], job: Job) -> bool:
-        return self.engine.per_row_steering or not batch or batch[0].row.steering_key == job.row.steering_key
+    def _fits(self, like: Job | None, job: Job) -> bool:
+        return self.engine.per_row_steering or like is None or like.row.steering_key == job.row.steering_key
 
     def _run(self, batch: list[Job]) -> None:
         stats = self.stats
         stats.batches += 1
         stats.rows += len(batch)
-        stats.max_batch = max(stats.max_batch, len(batch))
         stats.batch_sizes[len(batch)] = stats.batch_sizes.get(len(batch), 0) + 1
-        stats.active_rows = len(batch)
+        rows = [job.row for job in batch]
         try:
-            for _ in self.engine.run([job.row for job in batch]):
+            for _ in self.engine.run(rows):
+                live = 0
                 for job in batch:
                     if not job.finished:
                         self._after_step(job)
+                        live += 1
+                stats.max_batch = max(stats.max_batch, live)
                 stats.active_rows = sum(not job.finished for job in batch)
+                if self.engine.joins_running_batch and stats.active_rows < self.max_batch:
+                    joining = self._take(self.max_batch - stats.active_rows, batch[0])
+                    batch.extend(joining)
+                    rows.extend(job.row for job in joining)      # the engine prefills them at its next step
+                    stats.rows += len(joining)
+                    stats.rows_joined += len(joining)
+                    stats.active_rows += len(joining)
         except Exception as err:      # a failed batch answers its requests with an error; the server lives on
             log.exception("batch of %d rows failed", len(batch))
             for job in batch:
