@@ -92,6 +92,8 @@ def create_app(engine: Engine, config: ServeConfig | None = None) -> FastAPI:
                 loop.call_soon_threadsafe(queue.put_nowait, event)
 
         jobs = job.jobs(emit)
+        if not scheduler.accepting:
+            raise ApiError(503, "the server is shutting down", "server_error")
         if job.body.stream:
             return StreamingResponse(stream(job, jobs, queue), media_type="text/event-stream")
         scheduler.submit(jobs)

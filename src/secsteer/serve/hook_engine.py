@@ -8,6 +8,7 @@ so requests with different steering share a batch. Finished rows are dropped fro
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -48,19 +49,25 @@ class HookEngine:
         pad = tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
         self.joins_running_batch = False      # known after the first prefill shows the cache's kind
+        self._tokenizer_lock = threading.Lock()
 
+    # The server encodes on its event loop while the batch thread decodes: one tokenizer call at a time,
+    # since a fast tokenizer's Rust object may not be shared by threads ("Already borrowed").
     def encode(self, text: str) -> list[int]:
         bos = self.tokenizer.bos_token
         special = not (bos and text.startswith(bos))       # as generate() does: a chat template wrote the BOS
-        return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
+        with self._tokenizer_lock:
+            return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
 
     def decode(self, ids: Sequence[int]) -> str:
-        return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
+        with self._tokenizer_lock:
+            return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
 
     def chat_prompt(self, messages: list[dict[str, str]]) -> str:
         if not getattr(self.tokenizer, "chat_template", None):
             raise ValueError(f"model {self.name} has no chat template; use /v1/completions")
-        return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+        with self._tokenizer_lock:
+            return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
     @torch.inference_mode()
     def run(self, rows: Sequence[Row]) -> Iterator[None]:

@@ -84,6 +84,10 @@ class Scheduler:
             self._cond.notify_all()
         self._thread.join(timeout)
 
+    @property
+    def accepting(self) -> bool:
+        return not self._stopping
+
     def submit(self, jobs: list[Job]) -> None:
         with self._cond:
             if self._stopping:
