@@ -32,10 +32,10 @@ def test_bundled_chat_and_steered_completion(bundled) -> None:
     model, tok, steering, live = bundled
     client = OpenAI(base_url=f"{live.url}/v1", api_key="unused", max_retries=0, timeout=600)
     messages = [{"role": "user", "content": "Write a Python function that returns the sum of a list."}]
-    chat = client.chat.completions.create(model=BUNDLED, messages=messages, max_tokens=24, temperature=0,
+    chat = client.chat.completions.create(model=BUNDLED, messages=messages, max_tokens=48, temperature=0,
                                           extra_body={"steering": {"off": True}})
     assert "def " in chat.choices[0].message.content
-    streamed = client.chat.completions.create(model=BUNDLED, messages=messages, max_tokens=24, temperature=0,
+    streamed = client.chat.completions.create(model=BUNDLED, messages=messages, max_tokens=48, temperature=0,
                                               stream=True, extra_body={"steering": {"off": True}})
     assert "".join(c.choices[0].delta.content or "" for c in streamed) == chat.choices[0].message.content
     prompt = build_prompt(tok, "def get_user(db, name):\n", language="python")
