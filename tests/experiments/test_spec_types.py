@@ -18,7 +18,7 @@ BAD = [
     ("top_p", "0"), ("top_p", "1.5"), ("seed", "-1"), ("seed", "1.5"),
     ("layer_sets", "[[1], []]"), ("layer_sets", "[1, 2]"), ("layer_sets", "[[1.5]]"), ("layer_sets", "[[-1]]"),
     ("n_pairs", "[0]"), ("n_pairs", '["some"]'), ("draw_seeds", '["a"]'),
-    ("pairs", '"builtin"'), ("scenarios", "[]"), ("scenarios", "[1]"), ("controls", '["shuffled"]'),
+    ("pairs", '"builtin"'), ("scenarios", "[]"), ("scenarios", "[1]"), ("controls", '["reversed"]'),
     ("scenario_limit", "-1"), ("context_lines", "-2"), ("dtype", '"float8"'), ("prompt_mode", '"raw"'),
     ("mode", '"multiply"'), ("positions", '"some"'), ("focus", '"lines"'), ("pooling", '"max"'),
     ("model", "3"), ("model", '""'), ("name", "[1]"), ("vector", "1"), ("extra", "1"), ("analyzers", '"bandit"'),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +72,16 @@ def cell_of(group: Group, scale: float) -> Cell:
     return Cell(group, scale)
 
 
-def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any = None) -> None:
+def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any, *,
+                  load_pairs: Callable[[SweepSpec, Sequence[Scenario]], list[Any]],
+                  load_vector: Callable[[str, Sequence[Scenario]], Any]) -> None:
     """Check everything a sweep needs before its first unit, so a bad spec stores nothing and claims no folder.
 
     Layers against the model's depth (its config when no model is given), the vector file, the pairs
     (held out from the scenarios, enough for every n_pairs), methods, analyzers, the schedule and, when
     the spec runs tests, that the sandbox can isolate them. Raises ValueError (one line).
+    load_pairs and load_vector are the runner's loaders (they run the held-out checks the run relies on);
+    model may be None (its depth is then read from its config).
     """
     from secsteer.experiments.grid import vector_keys
 
@@ -102,7 +106,7 @@ def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any = N
         from secsteer.steering.schedules import parse_schedule
 
         parse_schedule(spec.schedule)
-    depth = _check_vector_source(spec, scenarios, model)
+    depth = _check_vector_source(spec, scenarios, model, load_pairs, load_vector)
     for layers in spec.layer_sets:
         outside = [layer for layer in layers if not 0 <= layer < depth]
         if outside:
@@ -110,23 +114,22 @@ def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any = N
                              f"model's {depth} layers (0..{depth - 1})")
 
 
-def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any) -> int:
+def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any,
+                         load_pairs: Callable[..., list[Any]], load_vector: Callable[..., Any]) -> int:
     """Load and check the vector file or the pairs; returns the model's depth."""
-    # runner's loaders, imported here: they also run the held-out checks the run itself relies on
-    from secsteer.experiments.runner import load_checked_vector, select_pairs
-
     if spec.vector:
-        vector = load_checked_vector(spec.vector, scenarios)
+        vector = load_vector(spec.vector, scenarios)
         missing = sorted({layer for s in spec.layer_sets for layer in s} - set(vector.layers))
         if missing:
             raise ValueError(f"{spec.vector} has no direction for layers {missing}; it has {vector.layers}")
         return int(vector.meta.num_layers)
+    from secsteer.experiments.vectors import TRAINED
     from secsteer.vectors.methods import METHODS
 
-    unknown = sorted(set(spec.methods) - set(METHODS))
+    unknown = sorted(set(spec.methods) - set(METHODS) - {TRAINED})
     if unknown:
-        raise ValueError(f"unknown vector methods {unknown}; choose from {sorted(METHODS)}")
-    pairs = select_pairs(spec, scenarios)
+        raise ValueError(f"unknown vector methods {unknown}; choose from {sorted([*METHODS, TRAINED])}")
+    pairs = load_pairs(spec, scenarios)
     too_many = [n for n in spec.n_pairs if n != "all" and int(n) > len(pairs)]
     if too_many:
         raise ValueError(f"n_pairs {too_many} exceed the {len(pairs)} pairs selected from {list(spec.pairs)}")

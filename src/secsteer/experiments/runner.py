@@ -80,7 +80,8 @@ def run_sweep(
     if backend is not None and backend.name != "hooks" and spec.mode != "add":
         raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
     scenarios = select_scenarios(spec)
-    validate_plan(spec, scenarios, model)       # before the folder is claimed: a bad spec stores nothing
+    # before the folder is claimed: a bad spec stores nothing
+    validate_plan(spec, scenarios, model, load_pairs=select_pairs, load_vector=load_checked_vector)
     store = RunStore(out)
     resuming = store.open(spec.to_json(), spec.digest(), restart)
     units = plan_units(spec, scenarios)

@@ -144,6 +144,7 @@ KEY_RULES: dict[str, Rule] = {
     "temperature": number(0.0), "top_p": number(0.0, 1.0, low_open=True), "max_new_tokens": integer(1),
     "batch_size": integer(1), "seed": integer(0), "prompt_mode": text("auto", "completion", "chat"),
     "run_tests": FLAG, "any_cwe": FLAG, "analyzers": seq(text(nonempty=True)),
+    "train": Rule(lambda v: isinstance(v, dict), "a table of TrainConfig settings"),
     "extra": Rule(lambda v: isinstance(v, dict), "a table"),
 }
 
