@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev,bundled,nnsight,accelerate,ray
+EXTRAS ?= dev,bundled,nnsight,accelerate,ray,serve
 
 .PHONY: install demo test lint bench
 

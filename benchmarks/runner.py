@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_engine, bench_external, bench_hardware, bench_pipeline
+from benchmarks import bench_engine, bench_external, bench_hardware, bench_pipeline, bench_serve
 from benchmarks.context import Context
 from benchmarks.timing import Figure, environment
 from secsteer._util.threads import configure_threads
@@ -34,6 +34,8 @@ FIGURES: dict[str, FigureFn] = {
     "decode_bw": bench_hardware.FIGURES["decode_bw"],
     "bf16_b1": bench_hardware.FIGURES["bf16_b1"],
     "bf16_b16": bench_hardware.FIGURES["bf16_b16"],
+    "serve_c4": bench_serve.FIGURES["serve_c4"],
+    "serve_c8": bench_serve.FIGURES["serve_c8"],
     "sven_memory": bench_external.FIGURES["sven_memory"],
     "demo": bench_external.FIGURES["demo"],
     "pipeline": bench_pipeline.FIGURES["pipeline"],

@@ -10,7 +10,7 @@ import pytest
 import torch
 from benchmarks.runner import FIGURES, main
 
-ENGINE = ["steer_b1", "steer_b8", "extract", "sweep_s4", "decode_bw", "bf16_b1", "bf16_b16"]
+ENGINE = ["steer_b1", "steer_b8", "extract", "sweep_s4", "decode_bw", "bf16_b1", "bf16_b16", "serve_c4", "serve_c8"]
 FULL_ONLY = ["sven_memory", "demo", "pipeline", "pipeline_ray"]
 EXTERNAL = ["nnsight_b1", "nnsight_b8", "analyzers"]
 
@@ -50,6 +50,8 @@ def test_targets_are_recorded_and_judged(quick_record: dict) -> None:
     assert figures["steer_b8"]["target"] == "<= 1.03"
     assert figures["extract"]["target"] == ">= 0.9"
     assert figures["sweep_s4"]["target"] == "<= 0.5"
+    assert figures["serve_c8"]["target"] == ">= 3.0"
+    assert figures["serve_c8"]["values"]["batch_sizes"]          # the server recorded its batches
     for name in ("steer_b1", "steer_b8", "sweep_s4"):
         assert figures[name]["met"] == (figures[name]["ratio"] <= float(figures[name]["target"].split()[1]))
     assert figures["extract"]["met"] == (figures["extract"]["ratio"] >= 0.9)

@@ -1,0 +1,84 @@
+"""The engine seam: what the server needs from a model runtime, and the batch row it hands one.
+
+An engine turns a batch of rows into tokens, one decoding step at a time: `run(rows)` appends one token
+to every live row per step and yields; between steps the scheduler may mark rows done (a stop string, a
+client gone), and the engine then drops them from its batch. The hook engine (Hugging Face model +
+secsteer's steering hooks) is the one built in; a llama.cpp engine plugs in through `--engine llamacpp`
+when `secsteer.backends.llamacpp` provides `make_serve_engine(args) -> Engine` (see docs/serving.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+ENGINES = ("hooks", "llamacpp")
+
+
+@dataclass(frozen=True)
+class VectorInfo:
+    """A steering vector the server loaded, as /v1/models and the docs describe it."""
+    name: str
+    layers: tuple[int, ...]
+    relative: bool
+
+
+@dataclass(eq=False)
+class Row:
+    """One sequence of a batch: what to generate, and what has been generated so far."""
+    prompt_ids: list[int]
+    max_tokens: int
+    temperature: float = 0.0          # 0: greedy
+    top_p: float = 1.0
+    seed: int | None = None           # None: a fresh random seed
+    vector: str | None = None         # None or scale 0: unsteered
+    scale: float = 0.0
+    tokens: list[int] = field(default_factory=list)
+    done: bool = False
+    rng: Any = None                   # the engine's per-row random generator, made on first use
+
+    @property
+    def steering_key(self) -> tuple[str | None, float]:
+        return (self.vector, self.scale) if self.vector is not None and self.scale != 0 else (None, 0.0)
+
+
+class Engine(Protocol):
+    name: str                          # the model id /v1/models lists
+    context_length: int                # prompt + generated tokens must fit
+    per_row_steering: bool             # rows with different vectors or scales may share one batch
+    joins_running_batch: bool          # rows appended to run()'s list join at the next step
+    vectors: Mapping[str, VectorInfo]  # steering vectors loaded at start, by name
+    default_vector: str | None
+    default_scale: float
+    eos_ids: frozenset[int]
+
+    def encode(self, text: str) -> list[int]: ...
+
+    def decode(self, ids: Sequence[int]) -> str: ...
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
+        """The model's chat template applied to the messages, ending where the assistant's answer starts."""
+        ...
+
+    def run(self, rows: Sequence[Row]) -> Iterator[None]:
+        """Generate for `rows` together: one token appended to each live row per step, then yield.
+        Rows marked done are dropped before the next step; rows appended to `rows` between steps join
+        (when `joins_running_batch`); the generator ends when none is left."""
+        ...
+
+
+def llamacpp_engine(args: Any) -> Engine:
+    """The llama.cpp engine, when its module is installed; a clear error otherwise."""
+    if importlib.util.find_spec("secsteer.backends.llamacpp") is None:
+        raise ValueError("--engine llamacpp needs secsteer.backends.llamacpp, which this install does not have; "
+                         "use --engine hooks (the default)")
+    module = importlib.import_module("secsteer.backends.llamacpp")
+    make = getattr(module, "make_serve_engine", None)
+    if make is None:
+        raise ValueError("secsteer.backends.llamacpp has no make_serve_engine(args) yet, so it cannot serve; "
+                         "use --engine hooks (the default)")
+    engine: Engine = make(args)
+    return engine
