@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from secsteer.cli.common import add_model_args
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from secsteer.report.tables import cell_table
 
     backend = backend_from_args(args)
-    spec = spec_from_args(args)
+    spec = replace(spec_from_args(args), engine=backend.name)
     out = args.out or f"runs/eval-{spec.digest()}"
     model, tokenizer = load_from_args(args, backend)
     store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend)

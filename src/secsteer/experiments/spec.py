@@ -19,7 +19,8 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated")
-LATER_KEYS = {"gate_reading": "mean"}                # key -> default; see SweepSpec.digest
+LATER_KEYS = {"gate_reading": "mean", "engine": "hooks"}   # key -> default; see SweepSpec.digest
+ENGINES = ("hooks", "nnsight", "llamacpp")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class SweepSpec:
     # model
     model: str = DEFAULT_BUNDLED
     dtype: str = "float32"
+    engine: str = "hooks"                            # hooks, nnsight, llamacpp (secsteer.backends)
     # vectors: built from pairs per method / n_pairs / draw, or one prebuilt file
     vector: str = ""                                 # path to a .safetensors vector; overrides methods
     pairs: tuple[str, ...] = ("builtin",)
@@ -85,6 +87,8 @@ class SweepSpec:
             raise ValueError(f"focus must be all or diff, got {self.focus!r}")
         if self.gate_reading not in ("last", "mean", "generated"):
             raise ValueError(f"gate_reading must be last, mean or generated, got {self.gate_reading!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {list(ENGINES)}, got {self.engine!r}")
         if self.positions not in ("all", "prompt", "generated"):
             raise ValueError(f"positions must be all, prompt or generated, got {self.positions!r}")
 
