@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev,bundled,nnsight,accelerate
+EXTRAS ?= dev,bundled,nnsight,accelerate,llamacpp
 
 .PHONY: install demo test lint bench
 

@@ -128,3 +128,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def figure(ctx: Any, batch: int) -> Any:
+    """`python -m benchmarks` figure: this script in a subprocess (once per run), llama.cpp / hooks fp32 tok/s."""
+    import importlib.util
+
+    from benchmarks.bench_external import run_json
+    from benchmarks.timing import Figure
+
+    name, what = f"llamacpp_b{batch}", f"llama.cpp Q4_K_M / hooks fp32, steered tok/s, batch {batch} (bundled)"
+    if ctx.quick or ctx.skip_external:
+        return Figure(name, what, "skipped", note="full mode only (bundled model, a subprocess)")
+    if importlib.util.find_spec("llama_cpp") is None:
+        return Figure(name, what, "skipped", note="llama-cpp-python is not installed (secsteer[llamacpp])")
+    if "llamacpp" not in ctx.cache:
+        argv = [sys.executable, str(Path(__file__)), "--threads", str(torch.get_num_threads()),
+                "--reps", str(min(ctx.reps, 3))]
+        ctx.cache["llamacpp"] = run_json(ctx, "llamacpp", argv, 3600)
+    row = ctx.cache["llamacpp"]["figures"][f"batch{batch}"]
+    r, bf16 = row["llama_steered_vs_hooks_float32"], row["llama_steered_vs_hooks_bfloat16"]["ratio"]
+    note = f"vs hooks bf16 x{bf16:.2f}; " + ", ".join(f"{k} {v:.1f} tok/s" for k, v in row["tok_per_s"].items())
+    return Figure(name, what, "ok", r["ratio"], (r["min"], r["max"]), None, row, note)
+
+
+FIGURES = {"llamacpp_b1": lambda ctx: figure(ctx, 1), "llamacpp_b8": lambda ctx: figure(ctx, 8)}

@@ -34,18 +34,33 @@ def gguf_path(spec: str) -> Path:
     raise ValueError(f"the llamacpp engine runs GGUF files: pass --model bundled:NAME or a .gguf file, not {spec!r}")
 
 
-def gguf_tokenizer(path: Path) -> Any:
-    """The Hugging Face tokenizer stored in a GGUF file (transformers reads the metadata, not the weights)."""
+def gguf_tokenizer(path: Path, spec: str = "") -> Any:
+    """The Hugging Face tokenizer stored in a GGUF file (transformers reads the metadata, not the weights;
+    ~20 s of CPU for a 150k vocabulary), or the same tokenizer from the bundled model's converted checkpoint
+    when the hook engine has converted it already."""
     from transformers import AutoTokenizer
 
     from secsteer.model.load import prepare_tokenizer
 
+    converted = _converted_bundled(spec)
+    if converted is not None:
+        return prepare_tokenizer(AutoTokenizer.from_pretrained(str(converted)))
     return prepare_tokenizer(AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name))
+
+
+def _converted_bundled(spec: str) -> Path | None:
+    from secsteer.model.bundled import BUNDLED, cache_root
+
+    name = spec.split(":", 1)[1] if spec.startswith("bundled:") else ""
+    if name not in BUNDLED:
+        return None
+    folder = cache_root() / "models" / f"{name}-{BUNDLED[name].sha256[:12]}"   # as bundled_checkpoint names it
+    return folder if (folder / "tokenizer_config.json").is_file() else None
 
 
 def load_engine(spec: str, options: LlamaCppOptions = DEFAULT_OPTIONS, tokenizer: Any = None) -> LlamaCppEngine:
     path = gguf_path(spec)
-    return LlamaCppEngine(path, tokenizer if tokenizer is not None else gguf_tokenizer(path), options, spec=spec)
+    return LlamaCppEngine(path, tokenizer if tokenizer is not None else gguf_tokenizer(path, spec), options, spec=spec)
 
 
 class LlamaCppBackend:
