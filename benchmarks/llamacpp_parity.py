@@ -1,7 +1,7 @@
 """Parity of the llama.cpp engine with the hook engine on the bundled model: greedy tokens and first-step logits.
 
     nice -n 5 python benchmarks/llamacpp_parity.py --vector v.safetensors --layers 12 --scale 0.5 \
-        --prompts 20 --tokens 64 [--dequantized] --json parity.json
+        --prompts 20 --tokens 64 [--dequantized f32.gguf] --json parity.json
 
 Both engines get the same token ids (the model's Hugging Face tokenizer) and the same control vector values.
 The hook engine runs the GGUF's weights dequantized to float32; llama.cpp runs the Q4_K_M file itself.
@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--batch", type=int, default=5, help="hook engine batch size")
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--dequantized", action="store_true", help="also run llama.cpp on a float32 GGUF")
+    parser.add_argument("--dequantized", type=Path, default=None, metavar="F32.gguf",
+                        help="also run llama.cpp on a float32 GGUF of the same weights (written here if missing)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -146,9 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = GenerationConfig(max_new_tokens=args.tokens, batch_size=len(prompts))
     options = LlamaCppOptions(context=2048, parallel=min(8, len(prompts)), threads=torch.get_num_threads())
     engines = {"llama.cpp Q4_K_M": gguf_path(BUNDLED)}
-    work = tempfile.TemporaryDirectory(prefix="secsteer-parity-")
     if args.dequantized:
-        engines["llama.cpp F32 (dequantized)"] = dequantized_gguf(engines["llama.cpp Q4_K_M"], Path(work.name) / "f32.gguf")
+        if not args.dequantized.is_file():
+            dequantized_gguf(engines["llama.cpp Q4_K_M"], args.dequantized)
+        engines["llama.cpp F32 (dequantized)"] = args.dequantized
     conditions = {"scale 0 (no vector)": None, f"scale {args.scale:g} at blocks {args.layers}": steering}
     results: dict[str, Any] = {}
     for cname, s in conditions.items():
@@ -174,7 +175,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               "wall_s": time.perf_counter() - t0, "load_avg": os.getloadavg(), "threads": torch.get_num_threads()}
     if args.json:
         args.json.write_text(json.dumps(record, indent=1, default=str) + "\n")
-    work.cleanup()
     return 0
 
 

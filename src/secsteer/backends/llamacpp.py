@@ -72,6 +72,7 @@ def import_llama_cpp() -> Any:
 
 
 _LOG_CALLBACK: Any = None
+GGML_LOG_LEVEL_ERROR = 4            # ggml.h's enum ggml_log_level (llama_cpp does not export it)
 
 
 def _quiet(lc: Any) -> None:
@@ -83,7 +84,7 @@ def _quiet(lc: Any) -> None:
     def forward(level: int, text: bytes, _user: Any) -> None:
         message = text.decode("utf-8", "replace").rstrip()
         if message:
-            log.log(logging.WARNING if level == lc.GGML_LOG_LEVEL_ERROR else logging.DEBUG, "llama.cpp: %s", message)
+            log.log(logging.WARNING if level == GGML_LOG_LEVEL_ERROR else logging.DEBUG, "llama.cpp: %s", message)
 
     _LOG_CALLBACK = lc.llama_log_callback(forward)      # kept alive here: llama.cpp holds only the pointer
     lc.llama_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))
