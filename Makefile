@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# llamacpp: pip compiles llama.cpp from source the first time (about 60 min on 2 heavily shared cores;
+# the wheel is cached by pip, so later installs take seconds); drop it to skip the llama.cpp engine's tests.
 EXTRAS ?= dev,bundled,nnsight,accelerate,llamacpp
 
 .PHONY: install demo test lint bench
