@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-import torch
-
 from secsteer.experiments.grid import Group
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.vectors import VectorFactory
@@ -61,10 +59,3 @@ def unit_steering(
         ctx = steer_ablate(model, vector, layers, targets, shift=scales[0], positions=spec.positions)
         return None, None, ctx
     raise ValueError(f"unknown steering mode {spec.mode!r}; choose one of {list(MODES)}")
-
-
-def validation_rows(n: int, seed: int, fraction: float = 0.25) -> tuple[list[int], list[int]]:
-    """A seeded split of pair indices into (fit, validation) for thresholds."""
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
-    k = max(1, int(n * fraction))
-    return sorted(order[k:]), sorted(order[:k])
