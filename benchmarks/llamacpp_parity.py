@@ -35,8 +35,8 @@ from secsteer.steering.apply import Steering  # noqa: E402
 BUNDLED = "bundled:qwen2.5-coder-0.5b-instruct"
 
 
-def scenario_prompts(tokenizer: Any, n: int) -> list[str]:
-    """n built-in scenarios, one CWE after another, as the chat prompts eval sends."""
+def scenario_prompts(tokenizer: Any, n: int, mode: str = "chat") -> list[str]:
+    """n built-in scenarios, one CWE after another, as eval sends them (chat) or as bare code prefixes."""
     from secsteer.data.scenarios import load_scenarios
     from secsteer.experiments.runner import scenario_prompt
 
@@ -45,7 +45,7 @@ def scenario_prompts(tokenizer: Any, n: int) -> list[str]:
         by_cwe.setdefault(s.cwe, []).append(s)
     order = [s for k in range(max(map(len, by_cwe.values()))) for group in by_cwe.values() if k < len(group)
              for s in [group[k]]]
-    return [scenario_prompt(tokenizer, s, "auto", True) for s in order[:n]]
+    return [scenario_prompt(tokenizer, s, mode, mode == "chat") for s in order[:n]]
 
 
 def dequantized_gguf(source: Path, dest: Path) -> Path:
@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--prompts", type=int, default=20)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--batch", type=int, default=5, help="hook engine batch size")
+    parser.add_argument("--mode", choices=["chat", "completion"], default="chat",
+                        help="chat prompts as eval sends them, or the bare code prefixes (shorter, faster)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--dequantized", type=Path, default=None, metavar="F32.gguf",
                         help="also run llama.cpp on a float32 GGUF of the same weights (written here if missing)")
@@ -142,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model, tok = load_model(BUNDLED, dtype="float32")
     vector = SteeringVector.load(args.vector)
     steering = Steering(vector, tuple(resolve_layers(args.layers, vector.meta.num_layers)), args.scale)
-    prompts = scenario_prompts(tok, args.prompts)
+    prompts = scenario_prompts(tok, args.prompts, args.mode)
     config = GenerationConfig(max_new_tokens=args.tokens, batch_size=len(prompts))
     options = LlamaCppOptions(context=2048, parallel=min(8, len(prompts)), threads=torch.get_num_threads())
     engines = {"llama.cpp Q4_K_M": gguf_path(BUNDLED)}
