@@ -16,3 +16,6 @@ def shared_datasets() -> Path:
             f"upstream datasets not found at {SHARED_DATASETS.resolve()} (they live in ../shared/datasets)"
         )
     return SHARED_DATASETS
+
+# scenario folders hold test programs for the sandbox, not tests of this suite
+collect_ignore = ["user_scenarios"]

@@ -104,10 +104,10 @@ def test_builtin_set_covers_every_class_with_three_scenarios() -> None:
     scenarios = load_builtin()
     classes = Counter((s.language, s.cwe) for s in scenarios)
     expected = [("python", f"CWE-{n}") for n in (89, 79, 22, 78)]
-    expected += [("c", f"CWE-{n}") for n in (22, 77, 190, 416, 476, 787)]
+    expected += [("c", f"CWE-{n}") for n in (22, 77, 125, 190, 416, 476, 787)]
     assert {key: classes[key] for key in expected} == {key: 3 for key in expected}
-    assert len(scenarios) == 30
-    assert len({s.id for s in scenarios}) == 30
+    assert len(scenarios) == 33
+    assert len({s.id for s in scenarios}) == 33
     for s in scenarios:
         assert s.functional_test and s.security_test and s.entry_point and s.instruction, s.id
         assert s.meta["reference_secure"] and s.meta["reference_insecure"], s.id

@@ -25,7 +25,7 @@ Key = tuple[str, str, str]   # scenario id, reference, test kind
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[Key, CheckOutcome]:
-    """All 120 runs at once, two at a time (about 15 s on two cores)."""
+    """All 132 runs at once, two at a time (about 15 s on two cores)."""
     jobs = [(s, ref, kind) for s in SCENARIOS for ref in REFERENCES for kind in KINDS]
 
     def run(job: tuple[Scenario, str, str]) -> CheckOutcome:
@@ -39,8 +39,14 @@ def outcomes() -> dict[Key, CheckOutcome]:
 
 def test_c_scenarios_need_gcc() -> None:
     if not HAVE_GCC:
-        pytest.skip("gcc not found: the 18 C scenarios' tests were not run")
-    assert sum(s.language == "c" for s in SCENARIOS) == 18
+        pytest.skip("gcc not found: the 21 C scenarios' tests were not run")
+    assert sum(s.language == "c" for s in SCENARIOS) == 21
+
+
+def test_memory_safety_cwes_have_three_executed_scenarios_each() -> None:
+    for cwe in ("CWE-125", "CWE-190", "CWE-476", "CWE-787"):
+        tested = [s for s in load_builtin() if s.cwe == cwe and s.language == "c" and s.security_test]
+        assert len(tested) >= 3, cwe
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
@@ -52,7 +58,7 @@ def test_references_pass_and_fail_as_designed(scenario: Scenario, outcomes: dict
     assert got[("reference_secure", "security")].passed is True, summary
     insecure = got[("reference_insecure", "security")]
     assert insecure.passed is False and not insecure.timed_out, summary
-    if scenario.cwe in ("CWE-416", "CWE-787"):
+    if scenario.cwe in ("CWE-125", "CWE-416", "CWE-787"):
         assert "AddressSanitizer" in insecure.detail, summary
     elif scenario.cwe == "CWE-476":
         assert "null pointer" in insecure.detail or "SEGV" in insecure.detail, summary

@@ -1,4 +1,4 @@
-"""secsteer data: list, show, validate and export contrast-pair sources."""
+"""secsteer data: list, show, validate and export contrast-pair sources; preview scenario sources."""
 
 from __future__ import annotations
 
@@ -43,6 +43,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     validate = sub.add_parser("validate", help="check a pairs .jsonl file; exit 1 with file:line messages")
     validate.add_argument("file", type=Path)
     validate.set_defaults(run=run_validate)
+
+    scenarios = sub.add_parser("scenarios", help="preview a scenario source: counts, then the first scenarios")
+    scenarios.add_argument("source", help="builtin, dir:PATH, set:NAME[#tune|#report][:PATH], safecoder:PATH, "
+                           "sven:PATH, seccodeplt:PATH, cyberseceval:PATH, humaneval; 'sets' lists the named sets")
+    scenarios.add_argument("--cwe", action="append", default=None, help="keep this CWE (repeatable)")
+    scenarios.add_argument("--language", action="append", default=None, help="keep this language (repeatable)")
+    scenarios.add_argument("--limit", type=int, default=3, help="scenarios to print in full (default: %(default)s)")
+    scenarios.set_defaults(run=run_scenarios)
 
     export = sub.add_parser("export", help="write a source's pairs as .jsonl (docs/pairs-format.md)")
     export.add_argument("source")
@@ -134,3 +142,44 @@ def run_export(args: argparse.Namespace) -> int:
     count = write_pairs_jsonl(_load(args), args.out)
     print(f"wrote {count} pairs to {args.out}")
     return 0
+
+
+def run_scenarios(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from secsteer.data import scenario_sets
+    from secsteer.data.scenarios import load_scenarios
+
+    if args.source == "sets":
+        for name in scenario_sets.list_sets():
+            chosen = scenario_sets.load_set(name)
+            print(f"{name}: {len(chosen.tune)} tune + {len(chosen.report)} report ids from {chosen.source}\n"
+                  f"  {chosen.description.splitlines()[0]}")
+        return 0
+    found = load_scenarios(args.source, cwes=args.cwe, languages=args.language)
+    counts = Counter((s.cwe or "-", s.language) for s in found)
+    tested = sum(s.security_test is not None for s in found)
+    print(f"{args.source}: {len(found)} scenarios, {tested} with a security test")
+    for (cwe, language), n in sorted(counts.items()):
+        print(f"  {cwe:9} {language:11} {n}")
+    for scenario in found[: max(0, args.limit)]:
+        print()
+        print(format_scenario(scenario))
+    return 0
+
+
+def format_scenario(scenario) -> str:  # type: ignore[no-untyped-def]
+    tests = [name for name, text in (("functional", scenario.functional_test), ("security", scenario.security_test))
+             if text is not None]
+    form = f"{scenario.test_style}, {scenario.test_language or scenario.language}"
+    lines = [f"== {scenario.id}  [{scenario.cwe}, {scenario.language}, {scenario.source}]",
+             f"   tests: {', '.join(tests) or 'none (judged statically)'}" + (f" ({form})" if tests else "")]
+    if scenario.requires:
+        lines.append(f"   requires: {', '.join(scenario.requires)}")
+    if scenario.instruction:
+        lines.append("   instruction: " + scenario.instruction.splitlines()[0][:200])
+    prompt = scenario.prompt.rstrip().splitlines()
+    lines += ["   " + line for line in prompt[-12:]]
+    if len(prompt) > 12:
+        lines.insert(len(lines) - 12, f"   ... ({len(prompt) - 12} earlier prompt lines)")
+    return "\n".join(lines)

@@ -8,7 +8,7 @@ import logging
 import sys
 
 # Each module defines register(subparsers) and sets `run` on its parser(s).
-COMMANDS = ("info", "data", "build", "train", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "demo")
+COMMANDS = ("info", "data", "build", "train", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "demo", "sandbox_env")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,6 +92,8 @@ def _setup_mounts(cfg: dict) -> int | None:
     """
     disk, work = cfg["disk"], cfg["work"]
     host_work = None
+    # host folders the program may read (opened now: a folder under /tmp is hidden once /tmp is covered)
+    sources = [(os.open(source, os.O_PATH | os.O_DIRECTORY), target) for source, target in cfg.get("binds", [])]
     if cfg["copy"]:  # no tmpfs of our own on the host: make one here and copy the work dir in
         _mount(work, work, None, MS_BIND)  # its own mount, made writable again below for the copy back
         _mount("tmpfs", disk, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['disk_mb']}m,mode=0700")
@@ -106,6 +108,10 @@ def _setup_mounts(cfg: dict) -> int | None:
         if os.path.isdir(target):  # a bind of the one tmpfs: the disk limit holds over all three together
             _mount(os.path.join(disk, name), target, None, MS_BIND)
             _remount(target, read_only=False)
+    for fd, target in sources:
+        _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
+        _remount(target, read_only=True)
+        os.close(fd)
     return host_work
 
 
@@ -199,6 +205,8 @@ def main() -> int:
     if host_work is not None:
         with contextlib.suppress(ProcessLookupError):  # every other process here, so none writes during the copy
             os.kill(-1, signal.SIGKILL)
+        for _, target in cfg.get("binds", []):  # the host folders are not the run's files: never copied back
+            _check(LIBC.umount2(target.encode(), 2), f"unmounting {target}")  # MNT_DETACH
         try:
             _copy_back(host_work)
         except OSError as err:

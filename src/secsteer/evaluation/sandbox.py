@@ -116,8 +116,11 @@ def require_isolation() -> str:
 class Sandbox:
     """A temp dir of files in which commands run one after another (e.g. compile, then run)."""
 
-    def __init__(self, files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb) -> None:
+    def __init__(self, files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb,
+                 read_only: Mapping[str, str] | None = None) -> None:
+        """read_only: {name in the work dir: host folder} shown read-only to the program (e.g. packages)."""
         self.mode = require_isolation()
+        self._binds: list[tuple[str, str]] = []
         self.disk_mb = disk_mb
         self._private = Path(tempfile.mkdtemp(prefix="secsteer-sbx-"))  # 0700: outputs live beside the disk
         self._disk = self._private / "disk"     # the run's /tmp, /dev/shm and /var/tmp: disk/{tmp,shm,vartmp}
@@ -134,6 +137,7 @@ class Sandbox:
                     (self._disk / name).mkdir(mode=0o700)
             self.path.mkdir()
             self._write_files(files)
+            self._add_read_only(read_only or {})
         except BaseException:
             self.close()
             raise
@@ -141,6 +145,16 @@ class Sandbox:
     @property
     def uid(self) -> int | None:
         return self._slot.uid if self._slot else None
+
+    def _add_read_only(self, folders: Mapping[str, str]) -> None:
+        for name, host_dir in folders.items():
+            if "/" in name or name in ("", ".", ".."):
+                raise ValueError(f"read-only folder name {name!r} must be a plain name")
+            if self.mode == "plain":   # same uid, no mount namespace: a link is enough
+                (self.path / name).symlink_to(Path(host_dir).resolve())
+            else:                      # bind-mounted read-only by the init inside the namespace
+                (self.path / name).mkdir()
+                self._binds.append((str(Path(host_dir).resolve()), f"/tmp/{name}"))
 
     def _write_files(self, files: Mapping[str, str | bytes]) -> None:
         for name, content in files.items():
@@ -220,6 +234,7 @@ class Sandbox:
         cfg = {
             "work": str(self.path), "disk": str(self._disk), "disk_mb": self.disk_mb, "copy": self.mode == "userns",
             "status_fd": status_fd, "uid": self.uid, "limits": rlimits, "argv": argv, "env": env,
+            "binds": self._binds,
         }
         init = [sys.executable, "-I", "-S", str(INIT_SCRIPT), json.dumps(cfg)]
         return host.unshare_prefix(self.mode, limits.network) + init, {"PATH": BASE_ENV["PATH"]}, None
@@ -278,9 +293,10 @@ class Sandbox:
 
 
 @contextmanager
-def open_sandbox(files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb) -> Iterator[Sandbox]:
+def open_sandbox(files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb,
+                 read_only: Mapping[str, str] | None = None) -> Iterator[Sandbox]:
     """A sandbox holding `files` for several commands; removed on exit."""
-    box = Sandbox(files, disk_mb)
+    box = Sandbox(files, disk_mb, read_only)
     try:
         yield box
     finally:

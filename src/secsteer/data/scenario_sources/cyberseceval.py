@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from secsteer.data.scenario import Scenario, canonical_language
 from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
-from secsteer.data.scenarios import Scenario, canonical_language
 
 VARIANTS = ("autocomplete", "instruct")
 _FIELDS = ("prompt_id", "test_case_prompt", "cwe_identifier", "language", "origin_code")

@@ -11,7 +11,7 @@ import gzip
 import json
 from pathlib import Path
 
-from secsteer.data.scenarios import DEFAULT_STOP, Scenario
+from secsteer.data.scenario import DEFAULT_STOP, Scenario
 
 # exit 2 when the solution does not import (a test error), 1 when an assert fails, 0 when all pass
 HARNESS = """import os

@@ -9,12 +9,14 @@ passes when the function returns the expected value, or raises the expected exce
 
 from __future__ import annotations
 
+import re
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
+from secsteer.data.scenario import DEFAULT_STOP, Scenario
 from secsteer.data.scenario_sources._common import cwe_at, read_json, require_keys
-from secsteer.data.scenarios import DEFAULT_STOP, Scenario
 
 _FIELDS = ("CWE_ID", "task_description", "ground_truth", "unittest", "index")
 _TASK_TEXT = (("description", ""), ("context", "Context"), ("arguments", "Arguments"),
@@ -88,6 +90,7 @@ def _scenario(record: Any, where: str) -> Scenario:
         functional_test=_harness(entry_point, testcases, "capability") if has_tests else None,
         security_test=_harness(entry_point, testcases, "safety") if has_tests else None,
         source="seccodeplt",
+        requires=_requires(record, str(tests["setup"]) + "\n" + testcases + "\n" + str(truth["code_before"])),
         meta={
             "index": record["index"],
             "security_policy": task.get("security_policy"),
@@ -97,6 +100,16 @@ def _scenario(record: Any, where: str) -> Scenario:
             "reference_insecure": truth["vulnerable_code"],
         },
     )
+
+
+def _requires(record: dict[str, Any], code: str) -> tuple[str, ...]:
+    """install_requires plus third-party modules the setup and tests import (the list misses some)."""
+    # some entries are import lines ("from time import time"): the module they name is meant
+    listed = [re.sub(r"^\s*(?:from|import)\s+([\w.]+).*$", r"\1", str(x)).split(".")[0]
+              for x in record.get("install_requires") or []]
+    imported = re.findall(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", code, flags=re.MULTILINE)
+    extra = [m for m in imported if m not in sys.stdlib_module_names and m != "solution"]
+    return tuple(dict.fromkeys(x for x in listed + extra if x not in sys.stdlib_module_names))
 
 
 def _prompt(setup: str, task: dict[str, Any], code_before: str) -> str:

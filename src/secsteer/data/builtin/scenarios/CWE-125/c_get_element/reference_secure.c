@@ -1,0 +1,4 @@
+    if (index < 0 || (size_t)index >= count)
+        return -1;
+    *out = values[index];
+    return 0;

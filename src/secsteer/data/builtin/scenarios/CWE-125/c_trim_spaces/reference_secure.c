@@ -1,0 +1,3 @@
+    while (n > 0 && text[n - 1] == ' ')
+        n--;
+    return n;
