@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= dev,bundled,nnsight,accelerate,ray,serve
+# llamacpp: pip compiles llama.cpp from source the first time (about 60 min on 2 heavily shared cores;
+# the wheel is cached by pip, so later installs take seconds); drop it to skip the llama.cpp engine's tests.
+EXTRAS ?= dev,bundled,nnsight,accelerate,ray,serve,llamacpp
 
 .PHONY: install demo test lint bench
 

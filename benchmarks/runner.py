@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_engine, bench_external, bench_hardware, bench_pipeline, bench_serve
+from benchmarks import bench_engine, bench_external, bench_hardware, bench_llamacpp, bench_pipeline, bench_serve
 from benchmarks.context import Context
 from benchmarks.timing import Figure, environment
 from secsteer._util.threads import configure_threads
@@ -28,6 +28,8 @@ FIGURES: dict[str, FigureFn] = {
     "steer_b8": bench_engine.FIGURES["steer_b8"],
     "nnsight_b1": bench_external.FIGURES["nnsight_b1"],
     "nnsight_b8": bench_external.FIGURES["nnsight_b8"],
+    "llamacpp_b1": bench_llamacpp.FIGURES["llamacpp_b1"],
+    "llamacpp_b8": bench_llamacpp.FIGURES["llamacpp_b8"],
     "extract": bench_engine.FIGURES["extract"],
     "sweep_s4": bench_engine.FIGURES["sweep_s4"],
     "analyzers": bench_external.FIGURES["analyzers"],

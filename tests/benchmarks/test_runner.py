@@ -11,7 +11,7 @@ import torch
 from benchmarks.runner import FIGURES, main
 
 ENGINE = ["steer_b1", "steer_b8", "extract", "sweep_s4", "decode_bw", "bf16_b1", "bf16_b16", "serve_c4", "serve_c8"]
-FULL_ONLY = ["sven_memory", "demo", "pipeline", "pipeline_ray"]
+FULL_ONLY = ["sven_memory", "demo", "pipeline", "pipeline_ray", "llamacpp_b1", "llamacpp_b8"]
 EXTERNAL = ["nnsight_b1", "nnsight_b8", "analyzers"]
 
 

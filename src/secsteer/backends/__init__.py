@@ -1,4 +1,5 @@
-"""Engines behind one read/steer interface: forward hooks (default) and nnsight (local or NDIF remote).
+"""Engines behind one read/steer interface: forward hooks (default), nnsight (local or NDIF remote), and
+llama.cpp (generation only, GGUF models; secsteer.backends.llamacpp).
 
 nnsight is imported only when its backend is built: importing it patches every Python object with `.save`.
 """
@@ -12,7 +13,7 @@ from secsteer.backends.gguf_vectors import export_gguf, import_gguf
 from secsteer.backends.hooks import HookBackend
 from secsteer.backends.remote import RemoteUnavailableError, check_remote
 
-BACKENDS = ("hooks", "nnsight")
+BACKENDS = ("hooks", "nnsight", "llamacpp")
 
 __all__ = [
     "BACKENDS", "Backend", "Generated", "HookBackend", "RemoteUnavailableError", "add_backend_args",
@@ -28,6 +29,10 @@ def get_backend(name: str = "hooks", remote: bool = False) -> Backend:
         raise ValueError("remote execution runs through nnsight: use --backend nnsight (or leave it unset)")
     if name == "hooks":
         return HookBackend()
+    if name == "llamacpp":
+        from secsteer.backends.llamacpp_backend import LlamaCppBackend
+
+        return LlamaCppBackend()
     from secsteer.backends.nnsight_backend import NNsightBackend
 
     return NNsightBackend(remote=remote)
@@ -35,8 +40,9 @@ def get_backend(name: str = "hooks", remote: bool = False) -> Backend:
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("backend")
-    group.add_argument("--backend", choices=BACKENDS, default=None,
-                       help="engine for reads and steering: hooks (default) or nnsight")
+    group.add_argument("--backend", "--engine", dest="backend", choices=BACKENDS, default=None,
+                       help="engine for reads and steering: hooks (default), nnsight, or llamacpp (GGUF models, "
+                            "generation only; see docs/backends.md)")
     group.add_argument("--remote", action="store_true",
                        help="run on NDIF through nnsight (needs NDIF_API_KEY, network, and --model as a hub id)")
 

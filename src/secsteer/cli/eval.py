@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from secsteer.cli.common import add_model_args
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     backend = backend_from_args(args)
     executor = executor_from_args(args)
-    spec = spec_from_args(args)
+    spec = replace(spec_from_args(args), engine=backend.name)
     out = args.out or f"runs/eval-{spec.digest()}"
     model, tokenizer = load_from_args(args, backend) if executor.name == "local" else (None, None)
     store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend, executor=executor)

@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("this spec runs model-written code (run_tests = true); pass --allow-code-execution")
     from secsteer.backends import backend_from_args
 
-    store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args),
+    chosen = args.backend or args.remote           # otherwise the spec's `engine` key decides
+    store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args) if chosen else None,
                       executor=executor)
     print(f"{len(store.cells())} cells finished in {args.out}")
     if not args.no_report:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +74,19 @@ def run_sweep(
 ) -> RunStore:
     """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
 
-    backend: a secsteer.backends engine (hooks by default); nnsight supports mode "add" only.
+    backend: a secsteer.backends engine (default: the spec's `engine`, which records the one used);
+    nnsight and llamacpp support mode "add" only.
     executor: where units run: a LocalExecutor (default: judging overlaps generation), a RayExecutor, or
     "local", "sequential", "ray". Whatever runs them, this process alone writes the store, in whole units."""
     from secsteer.experiments.executors import get_executor
     from secsteer.experiments.executors.work import Job, vector_inputs
 
+    if backend is None and spec.engine != "hooks":
+        from secsteer.backends import get_backend
+
+        backend = get_backend(spec.engine)
+    if backend is not None and backend.name != spec.engine:
+        spec = replace(spec, engine=backend.name)
     if backend is not None and backend.name != "hooks" and spec.mode != "add":
         raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
     runner = get_executor(executor)
@@ -90,6 +98,9 @@ def run_sweep(
     units = plan_units(spec, scenarios)
     done = store.done_units()
     todo = [u for u in units if u.id not in done]
+    if backend is not None and backend.name == "llamacpp" and not spec.vector and any(u.group.vector is not None for u in todo):
+        raise ValueError("the llamacpp engine cannot read activations to build vectors: build one with "
+                         "`secsteer build` and set `vector = PATH` (eval: --vector)")
     log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
     if todo:
         vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads

@@ -21,7 +21,8 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
-LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}}                # key -> default; see SweepSpec.digest
+LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "hooks"}   # key -> default; see digest
+ENGINES = ("hooks", "nnsight", "llamacpp")                 # secsteer.backends
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SweepSpec:
     # model
     model: str = DEFAULT_BUNDLED
     dtype: str = "float32"
+    engine: str = "hooks"                            # hooks, nnsight, llamacpp (secsteer.backends)
     # vectors: built from pairs per method / n_pairs / draw, or one prebuilt file
     vector: str = ""                                 # path to a .safetensors vector; overrides methods
     pairs: tuple[str, ...] = ("builtin",)
@@ -145,7 +147,7 @@ KEY_RULES: dict[str, Rule] = {
     "batch_size": integer(1), "seed": integer(0), "prompt_mode": text("auto", "completion", "chat"),
     "run_tests": FLAG, "any_cwe": FLAG, "analyzers": seq(text(nonempty=True)),
     "train": Rule(lambda v: isinstance(v, dict), "a table of TrainConfig settings"),
-    "extra": Rule(lambda v: isinstance(v, dict), "a table"),
+    "extra": Rule(lambda v: isinstance(v, dict), "a table"), "engine": text(*ENGINES),
 }
 
 

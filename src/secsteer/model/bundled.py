@@ -94,6 +94,22 @@ def assemble_gguf(model: BundledModel, dest: Path) -> Path:
     return dest
 
 
+def bundled_gguf(name: str) -> Path:
+    """The bundled model's GGUF file itself (the parts concatenated and verified once, not converted),
+    for engines that run GGUF directly, such as llama.cpp."""
+    if name not in BUNDLED:
+        raise ValueError(f"unknown bundled model {name!r}; known: {sorted(BUNDLED)}")
+    model = BUNDLED[name]
+    final = cache_root() / "gguf" / f"{model.sha256[:12]}-{model.gguf_name}"
+    if final.is_file():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(final) + ".lock"):
+        if not final.is_file():
+            assemble_gguf(model, final)
+    return final
+
+
 def bundled_checkpoint(name: str) -> Path:
     """Return a directory with a plain safetensors checkpoint of the bundled model, converting it once.
 
