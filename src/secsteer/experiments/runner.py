@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ def select_scenarios(spec: SweepSpec) -> list[Scenario]:
     found: list[Scenario] = []
     for source in spec.scenarios:
         found += load_scenarios(source, cwes=spec.scenario_cwes or None, languages=spec.scenario_languages or None)
+    if spec.scenario_ids:
+        wanted = set(spec.scenario_ids)
+        missing = sorted(wanted - {s.id for s in found})
+        if missing:
+            raise ValueError(f"scenario_ids not found in {list(spec.scenarios)}: {missing[:10]}")
+        found = [s for s in found if s.id in wanted]
     if not found:
         raise ValueError(f"no scenarios selected from {list(spec.scenarios)} with the given filters")
     return limit_per_cwe(found, spec.scenario_limit)
@@ -38,7 +45,14 @@ def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
 
     pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
                       split=spec.pair_split)
-    check_held_out(pairs, [s.prompt for s in scenarios])     # never evaluate on what built the vector
+    prompts = [s.prompt for s in scenarios]
+    if spec.drop_leaking_pairs:             # e.g. SecCodePLT pairs from the tasks that are not evaluated
+        from secsteer.data.splits import find_leaks
+
+        leaks = set(find_leaks(pairs, prompts))
+        pairs = [p for p in pairs if p.id not in leaks]
+        log.info("dropped %d build pairs that overlap the scenarios; %d left", len(leaks), len(pairs))
+    check_held_out(pairs, prompts)     # never evaluate on what built the vector
     return pairs
 
 
@@ -77,8 +91,9 @@ def run_sweep(
     """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
 
     backend: a secsteer.backends engine (hooks by default); nnsight supports mode "add" only."""
-    if backend is not None and backend.name != "hooks" and spec.mode != "add":
-        raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
+    if backend is not None and backend.name != "hooks" and (spec.mode != "add" or spec.decoding != "plain"):
+        raise ValueError(f"mode {spec.mode!r} and decoding {spec.decoding!r} run on the hook engine only; "
+                         "use --backend hooks")
     store = RunStore(out)
     resuming = store.open(spec.to_json(), spec.digest(), restart)
     scenarios = select_scenarios(spec)
@@ -102,7 +117,7 @@ def run_sweep(
             factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
                                     ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
                                     context_lines=spec.context_lines,
-                                    read=backend.read if backend is not None else None)
+                                    read=backend.read if backend is not None else None, view=spec.view)
         bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
         for unit in todo:
             store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory, backend))
@@ -126,6 +141,12 @@ def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: 
     steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
                                               [s.cwe for s in picked])
     run_generate = backend.generate if backend is not None else generate
+    if spec.decoding == "contrastive" and unit.group.vector is not None:
+        from secsteer.experiments.methods import contrastive_generate
+
+        run_generate = contrastive_generate(spec, unit.group, factory, model, [s.cwe for s in picked],
+                                            [r.scale for r in rows])
+        context = nullcontext()
     with context as trace:
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible

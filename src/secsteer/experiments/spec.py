@@ -19,7 +19,8 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated")
-LATER_KEYS = {"gate_reading": "mean"}                # key -> default; see SweepSpec.digest
+LATER_KEYS = {"gate_reading": "mean", "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
+              "scenario_ids": [], "drop_leaking_pairs": False}   # key -> default; see SweepSpec.digest
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class SweepSpec:
     mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
+    view: str = "code"                               # "review": read pairs inside the detection question
+    drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
+    # decoding: "plain", or "contrastive": base + alpha·(plus − minus) logits, ±v at each row's scale
+    decoding: str = "plain"
+    alpha: float = 1.0
+    beta: float = 0.0                                # contrastive plausibility floor (0: the base's top-p only)
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm
@@ -54,6 +61,7 @@ class SweepSpec:
     scenario_cwes: tuple[str, ...] = ()
     scenario_languages: tuple[str, ...] = ()
     scenario_limit: int = 0                          # 0: all; else at most this many per source and CWE
+    scenario_ids: tuple[str, ...] = ()               # keep only these scenario ids (fixed tuning/report splits)
     samples: int = 5
     temperature: float = 0.4
     top_p: float = 0.95
@@ -85,6 +93,14 @@ class SweepSpec:
             raise ValueError(f"focus must be all or diff, got {self.focus!r}")
         if self.gate_reading not in ("last", "mean", "generated"):
             raise ValueError(f"gate_reading must be last, mean or generated, got {self.gate_reading!r}")
+        if self.view not in ("code", "review"):
+            raise ValueError(f"view must be code or review, got {self.view!r}")
+        if self.decoding not in ("plain", "contrastive"):
+            raise ValueError(f"decoding must be plain or contrastive, got {self.decoding!r}")
+        if self.decoding == "contrastive" and self.mode not in ("add", "routed"):
+            raise ValueError(f"contrastive decoding works with mode add or routed, got {self.mode!r}")
+        if self.alpha < 0 or not 0 <= self.beta <= 1:
+            raise ValueError(f"alpha must be >= 0 and beta in [0, 1], got {self.alpha} and {self.beta}")
         if self.positions not in ("all", "prompt", "generated"):
             raise ValueError(f"positions must be all, prompt or generated, got {self.positions!r}")
 
