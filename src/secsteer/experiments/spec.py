@@ -20,7 +20,8 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated")
 LATER_KEYS = {"gate_reading": "mean", "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
-              "scenario_ids": [], "drop_leaking_pairs": False}   # key -> default; see SweepSpec.digest
+              "scenario_ids": [], "drop_leaking_pairs": False,
+              "also_drop_pairs_of": []}   # key -> default; see SweepSpec.digest
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class SweepSpec:
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
     view: str = "code"                               # "review": read pairs inside the detection question
     drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
+    also_drop_pairs_of: tuple[str, ...] = ()         # and those overlapping these scenario ids (e.g. the report
+                                                     # split, so a tuning run builds the report run's vector)
     # decoding: "plain", or "contrastive": base + alpha·(plus − minus) logits, ±v at each row's scale
     decoding: str = "plain"
     alpha: float = 1.0

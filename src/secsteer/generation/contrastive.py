@@ -3,14 +3,17 @@
 At every step the unsteered batch (the base rows, run by `model.generate` itself) is joined by two steered
 copies of each row, one with +v and one with −v (per-row scales, one forward call). Their logit difference
 is added to the base logits, then every token outside the base model's plausible set is removed:
-- the base's top-p set (the same set `top_p` sampling keeps, at the sampling temperature; at T = 1 for
-  greedy decoding), and, when beta > 0,
-- tokens whose base probability is at least beta × the most likely token's (contrastive decoding's
-  alpha-plausibility constraint, here called beta to keep alpha for the strength).
+- beta = 0 (default): the base's top-p set, the same set `top_p` sampling keeps, at the sampling
+  temperature (at T = 1 for greedy decoding);
+- beta > 0: the tokens whose base probability (at T = 1) is at least beta × the most likely token's, the
+  adaptive plausibility constraint of contrastive decoding (Li et al. 2023; their alpha, called beta here to
+  keep alpha for the strength). It can admit tokens that top-p at a low temperature would cut, which is
+  where a secure alternative the model finds unlikely but possible sits.
 
 The contrast can only reorder tokens the base model already finds plausible, which protects validity.
-With alpha = 0 (and beta = 0) the logits that reach the sampler are the plain ones, bit for bit, so the
-tokens are the plain tokens; alpha is in logit units before the temperature divides them.
+With alpha = 0 and beta = 0 the logits that reach the sampler are the plain ones, bit for bit, so the
+tokens are the plain tokens (with beta > 0, greedy tokens are); alpha is in logit units before the
+temperature divides them.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ SteerRows = Callable[[list[float]], AbstractContextManager[Any]]   # per-row sca
 class Contrastive:
     """Settings of contrastive security decoding (see the module docstring)."""
     alpha: float = 1.0        # weight of (plus − minus) logits; 0 gives plain decoding
-    beta: float = 0.0         # plausibility floor as a fraction of the top token's probability; 0: top-p only
+    beta: float = 0.0         # > 0: keep tokens with p >= beta · max p instead of the top-p set
 
     def __post_init__(self) -> None:
         if not (self.alpha >= 0 and self.alpha != float("inf")):
@@ -44,15 +47,15 @@ class Contrastive:
 
 
 def plausible_mask(scores: Tensor, top_p: float, temperature: float, beta: float = 0.0) -> Tensor:
-    """(batch, vocab) bool: tokens the base model finds plausible (top-p at the temperature, beta floor)."""
-    scaled = TemperatureLogitsWarper(temperature)(None, scores) if temperature > 0 else scores  # type: ignore[arg-type]
-    keep = torch.ones_like(scores, dtype=torch.bool)
-    if top_p < 1.0:
-        keep &= torch.isfinite(TopPLogitsWarper(top_p)(None, scaled))  # type: ignore[arg-type]
+    """(batch, vocab) bool: tokens the base model finds plausible: p >= beta · max p when beta > 0, else the
+    top-p set at the sampling temperature."""
     if beta > 0:
-        probs = scaled.float().softmax(dim=-1)
-        keep &= probs >= beta * probs.max(dim=-1, keepdim=True).values
-    return keep
+        probs = scores.float().softmax(dim=-1)
+        return probs >= beta * probs.max(dim=-1, keepdim=True).values
+    if top_p >= 1.0:
+        return torch.ones_like(scores, dtype=torch.bool)
+    scaled = TemperatureLogitsWarper(temperature)(None, scores) if temperature > 0 else scores  # type: ignore[arg-type]
+    return torch.isfinite(TopPLogitsWarper(top_p)(None, scaled))  # type: ignore[arg-type]
 
 
 class ContrastiveLogits(LogitsProcessor):
