@@ -199,6 +199,7 @@ def test_fallback_modes_run_kill_and_say_what_they_isolate(mode: str, monkeypatc
     if mode == "userns" and not _userns_available():
         pytest.skip("unprivileged user namespaces are not available here")
     monkeypatch.setattr(host, "detect_mode", lambda: mode)
+    monkeypatch.setenv("SECSTEER_UNISOLATED_SANDBOX", "1")  # "plain" refuses to run without it
     assert py("print('hi')\n").stdout == "hi\n"
     code = "import subprocess, time\nsubprocess.Popen(['sleep', '987.654323'])\ntime.sleep(60)\n"
     result = py(code, SandboxLimits(wall_s=1.0))

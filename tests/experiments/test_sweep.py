@@ -69,6 +69,15 @@ def test_sweep_finishes_with_one_summary_per_cell(tmp_path, model_dir):
     samples = store.samples()
     assert len(samples) == len(summaries) * 4
     assert all(isinstance(s["completion"], str) and "valid" in s for s in samples)
+    # each summary is its own samples' counts: recomputed here from the stored samples
+    for c in summaries:
+        own = [s for s in samples if s["cell"] == c["cell"]]
+        assert {s["scale"] for s in own} == {c["scale"]}
+        unique = {(s["scenario"], s["completion"].rstrip()): s for s in reversed(own)}.values()
+        valid = [s for s in unique if s["valid"]]
+        judged = [s for s in valid if s["secure"] is not None]
+        assert (c["validity"]["k"], c["validity"]["n"]) == (len(valid), len(unique))
+        assert (c["security"]["k"], c["security"]["n"]) == (sum(s["secure"] is True for s in judged), len(judged))
     assert (tmp_path / "run" / "cache").is_dir()      # activations read once and cached
 
 
@@ -130,7 +139,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, model_dir):
 def test_spec_validation():
     with pytest.raises(ValueError, match="n_pairs"):
         SweepSpec(n_pairs=(0,))
-    with pytest.raises(ValueError, match="unknown controls"):
+    with pytest.raises(ValueError, match="controls must be"):
         SweepSpec(controls=("shuffled",))
     with pytest.raises(ValueError, match="at least one"):
         SweepSpec(scales=(), absolute_scales=())
@@ -167,6 +176,19 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode, reading)
         assert "Probe gate: steered on" in build_report(tmp_path / "run")["markdown"].read_text()
     else:
         assert not gated
+    # the mode really steers: scale 1 changes some completion of the baseline; scale 0 changes none
+    # (ablation projects the direction out even at shift 0, so only its scale-1 cells are compared)
+    samples = store.samples()
+    by_cell = {c["cell"]: c for c in store.cells()}
+    baseline = {(s["scenario"], s["sample"]): s["completion"] for s in samples
+                if by_cell[s["cell"]]["condition"] == "baseline"}
+    def changed(scale: float) -> list[bool]:
+        return [s["completion"] != baseline[(s["scenario"], s["sample"])] for s in samples
+                if by_cell[s["cell"]]["condition"] == "vector" and s["scale"] == scale]
+    if mode != "gated" or any(s["steered_fraction"] > 0 for s in gated):
+        assert any(changed(1.0)), mode
+    if mode != "ablate":
+        assert not any(changed(0.0)), mode
 
 
 def test_the_spec_seed_changes_samples_and_a_repeat_reproduces_them(tmp_path, model_dir):

@@ -1,4 +1,4 @@
-"""A minimal TOML writer for test specs (strings, numbers, bools, lists)."""
+"""A minimal TOML writer for test specs (strings, numbers, bools, lists, inline tables)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ def _value(v: object) -> str:
         return "true" if v else "false"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, str):
         return json.dumps(v)
     return repr(v)

@@ -9,7 +9,7 @@ from torch import nn
 
 from secsteer.model import bundled
 from secsteer.model.layers import decoder_blocks, resolve_layers
-from secsteer.model.load import load_model, resolve_spec
+from secsteer.model.load import ModelLoadError, load_model, resolve_spec
 from tests.conftest import tiny_model
 
 
@@ -69,7 +69,7 @@ def test_local_checkpoint_directory_loads(tmp_path, tokenizer):
 
 def test_hub_id_offline_fails_with_a_message(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(OSError):
+    with pytest.raises(ModelLoadError, match="HF_HUB_OFFLINE"):
         load_model("secsteer-test/does-not-exist")
 
 

@@ -75,6 +75,15 @@ def test_prompt_positions_steer_only_the_prompt_pass(qwen, tokenizer):
     with steer(qwen, v, scale=1.0, positions="prompt"):
         prompt_only = _gen(qwen, tok, PROMPTS[:1])
     assert not torch.allclose(prompt_only.logits[0], base.logits[0])
+    # ... and only the prompt: after the same steered prompt pass, a cached step with no hook at all
+    # gives the logits that generate() saw at step 1
+    n_prompt = tok(PROMPTS[:1], return_tensors="pt").input_ids.shape[1]
+    ids = prompt_only.sequences
+    with torch.no_grad():
+        with steer(qwen, v, scale=1.0, positions="all"):
+            cache = qwen(ids[:, :n_prompt], use_cache=True).past_key_values
+        step = cached_step(qwen, ids[:, n_prompt:n_prompt + 1], cache).logits
+    torch.testing.assert_close(step[0, -1], prompt_only.logits[1][0], atol=1e-4, rtol=1e-4)
 
 
 def test_per_row_scales_equal_separate_runs(arch_model, tokenizer):

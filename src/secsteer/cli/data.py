@@ -8,7 +8,7 @@ from pathlib import Path
 
 from secsteer.data.pairs import ContrastPair
 from secsteer.data.sources import SourceSummary, describe_source, load_pairs
-from secsteer.data.sources.jsonl import validate_pairs_jsonl, write_pairs_jsonl
+from secsteer.data.sources.jsonl import read_pairs_jsonl, validate_pairs_jsonl, write_pairs_jsonl
 
 # Folder names under a datasets root (the upstream layouts) and the source that reads each.
 DATASET_FOLDERS = {
@@ -122,6 +122,9 @@ def run_validate(args: argparse.Namespace) -> int:
         print(error)
     if errors:
         print(f"{args.file}: {len(errors)} problem(s)")
+        return 1
+    if not read_pairs_jsonl(args.file):     # build refuses an empty pair set, so validate does too
+        print(f"{args.file}: no pairs (the file is empty); not valid")
         return 1
     print(f"{args.file}: valid")
     return 0

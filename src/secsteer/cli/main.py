@@ -8,7 +8,7 @@ import logging
 import sys
 
 # Each module defines register(subparsers) and sets `run` on its parser(s).
-COMMANDS = ("info", "data", "build", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "demo")
+COMMANDS = ("info", "data", "build", "train", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except (ValueError, FileNotFoundError) as err:     # user errors: one clear line, no traceback
         print(f"secsteer {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:
+        from secsteer.evaluation.sandbox import SandboxError
+
+        if not isinstance(err, SandboxError):
+            raise
+        print(f"secsteer {args.command}: error: {err}", file=sys.stderr)   # e.g. a sandbox that cannot isolate
         return 2
 
 

@@ -1,14 +1,18 @@
 """Host side of the sandbox: which isolation this machine allows, sandbox uids, process scans, tmpfs.
 
 Modes, strongest first (detected once per process):
-  "uid"    running as root: PID + mount + network namespaces (unshare), the program runs as a
-           dedicated unused uid per run (so RLIMIT_NPROC counts only its processes and it cannot
-           write the host's files), the work dir is a size-limited tmpfs, RSS is watched per uid.
-  "userns" unprivileged user namespace (unshare -r): the same namespaces, but the program keeps the
-           caller's uid: it can write wherever the caller can outside /tmp, RLIMIT_NPROC is set
-           relative to the caller's current process count, and memory is bounded by RLIMIT_AS only.
+  "uid"    running as root: PID + mount + IPC + network namespaces (unshare), the program runs as a
+           dedicated unused uid per run (so RLIMIT_NPROC counts only its processes), every mount but
+           the run's own disk is read-only, that disk (/tmp, /dev/shm, /var/tmp together) is one
+           size-limited tmpfs mounted here, RSS is watched per uid.
+  "userns" unprivileged user namespace (unshare -r): the same namespaces and read-only mounts; the
+           program is uid 0 of its namespace (the caller's uid outside) without any capability, its
+           disk is a tmpfs made inside the namespace (the work dir is copied in and, when the program
+           ends, back), RLIMIT_NPROC is set relative to the caller's current process count, and
+           memory is bounded by RLIMIT_AS only.
   "plain"  no namespaces: rlimits, a new session killed as a group on timeout. The network is NOT
-           blocked (ExecResult.network_isolated is False) and nothing stops writes outside the work dir.
+           blocked and nothing stops writes outside the work dir, so the sandbox refuses to run in
+           this mode unless SECSTEER_UNISOLATED_SANDBOX=1 says to (ExecResult.network_isolated is False).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 UID_BASE = 61_000        # dedicated sandbox uids: UID_BASE .. UID_BASE + UID_SLOTS - 1, never in /etc/passwd
 UID_SLOTS = 256
-NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount", "--mount-proc"]
+NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--ipc"]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -138,8 +142,8 @@ _libc = ctypes.CDLL(None, use_errno=True)
 MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
 
 
-def mount_tmpfs(path: Path, size_mb: int, uid: int) -> None:
-    data = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
+def mount_tmpfs(path: Path, size_mb: int, uid: int, mode: int = 0o700) -> None:
+    data = f"size={size_mb}m,mode={mode:o},uid={uid},gid={uid}".encode()
     if _libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, data) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mounting a tmpfs on {path} failed: {os.strerror(err)}")

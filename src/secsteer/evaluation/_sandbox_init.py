@@ -1,9 +1,10 @@
 """The first process inside a sandbox's namespaces (stdlib only: it runs as `python -I -S this_file`).
 
-It runs as PID 1 of a fresh PID, mount and (usually) network namespace. It mounts the run's work dir
-over /tmp and empty tmpfs over /dev/shm and /var/tmp, forks the program as the sandbox user with its
-resource limits, reaps every process until the program exits, and reports the program's raw wait
-status on the status fd. When it exits, the kernel kills whatever is left in the PID namespace.
+It runs as PID 1 of a fresh PID, mount, IPC and (usually) network namespace. It makes every mount
+read-only, shows the run's one size-limited disk as /tmp (the work dir), /dev/shm and /var/tmp, forks
+the program as the sandbox user without capabilities under its resource limits, reaps every process
+until the program exits, and reports the program's raw wait status on the status fd. When it exits,
+the kernel kills whatever is left in the PID namespace.
 The program itself is never PID 1, so signals behave as usual for it.
 
 Outside namespaces (the fallback mode) the parent imports `apply_limits` from here as its preexec_fn.
@@ -11,14 +12,27 @@ Outside namespaces (the fallback mode) the parent imports `apply_limits` from he
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import errno
 import json
 import os
 import resource
+import shutil
+import signal
+import stat
 import sys
 
-MS_NOSUID, MS_NODEV, MS_BIND = 2, 4, 4096
-PR_SET_NO_NEW_PRIVS = 38
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
+# statvfs flag -> mount flag, for nosuid, nodev, noexec, noatime, nodiratime, relatime
+KEPT_FLAGS = {2: 2, 4: 4, 8: 8, 1024: 1024, 2048: 2048, 4096: 2**21}
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_CAP_AMBIENT = 38, 24, 28, 47
+SECURE_NOROOT_LOCKED = 0xEF  # noroot, no_setuid_fixup, keep_caps_locked, no_cap_ambient_raise, each locked
+SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000, 1
+# dirs of the run's one disk -> where the program sees them; /tmp last, as it hides the disk's host path
+SCRATCH = {"shm": "/dev/shm", "vartmp": "/var/tmp", "tmp": "/tmp"}
 SETUP_FAILED = 125
 
 
@@ -30,29 +44,110 @@ def apply_limits(limits: dict[str, int]) -> None:
         resource.setrlimit(kind, (value, hard))
 
 
-def _mount(libc: ctypes.CDLL, source: str, target: str, fstype: str | None, flags: int, data: str) -> None:
-    if libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags,
-                  data.encode() if data else None) != 0:
+def _check(result: int, what: str) -> None:
+    if result != 0:
         err = ctypes.get_errno()
-        raise OSError(err, f"mount {source} on {target} failed: {os.strerror(err)}")
+        raise OSError(err, f"{what} failed: {os.strerror(err)}")
 
 
-def _setup_mounts(cfg: dict) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    _mount(libc, cfg["work"], "/tmp", None, MS_BIND, "")
-    for path in ("/dev/shm", "/var/tmp"):  # shared scratch space would leak state between runs
-        if os.path.isdir(path):
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['scratch_mb']}m,mode=1777")
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(LIBC.mount(source.encode() if source else None, target.encode(), fstype.encode() if fstype else None,
+                      flags, data.encode() if data else None), f"mount {source} on {target}")
 
 
-def _become_sandbox_user(cfg: dict) -> None:
+def _remount(target: str, read_only: bool) -> None:
+    # Flags a less privileged namespace inherited locked (nosuid, ...) must be repeated, or remount fails.
+    flags = os.statvfs(target).f_flag
+    kept = sum(ms for st, ms in KEPT_FLAGS.items() if flags & st)
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | kept | (MS_RDONLY if read_only else 0))
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def _everything_read_only() -> None:
+    """Make every mount of this (private) mount namespace read-only: world-writable host dirs included."""
+    attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+    if LIBC.syscall(SYS_MOUNT_SETATTR, ctypes.c_long(AT_FDCWD), b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)) == 0:
+        return
+    if ctypes.get_errno() != errno.ENOSYS:
+        _check(-1, "making / read-only")
+    with open("/proc/self/mountinfo") as mounts:  # kernels before 5.12: one remount per mount point
+        points = [line.split()[4].encode().decode("unicode_escape") for line in mounts]
+    for point in points:
+        try:
+            _remount(point, read_only=True)
+        except OSError as err:
+            if err.errno not in (errno.ENOENT, errno.EACCES):  # hidden under a later mount: unreachable
+                raise
+
+
+def _setup_mounts(cfg: dict) -> int | None:
+    """Show the run only its own disk (/tmp, /dev/shm, /var/tmp on one size-limited tmpfs); all else read-only.
+
+    Returns, when the disk is private to this namespace ("userns" mode), an fd of the host's work dir,
+    into which the run's files are copied back when it ends.
+    """
+    disk, work = cfg["disk"], cfg["work"]
+    host_work = None
+    if cfg["copy"]:  # no tmpfs of our own on the host: make one here and copy the work dir in
+        _mount(work, work, None, MS_BIND)  # its own mount, made writable again below for the copy back
+        _mount("tmpfs", disk, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['disk_mb']}m,mode=0700")
+        shutil.copytree(work, os.path.join(disk, "tmp"), symlinks=True)
+        for name in ("shm", "vartmp"):
+            os.mkdir(os.path.join(disk, name))
+    _everything_read_only()
+    if cfg["copy"]:
+        _remount(work, read_only=False)
+        host_work = os.open(work, os.O_RDONLY | os.O_DIRECTORY)  # close-on-exec: the program never has it
+    for name, target in SCRATCH.items():
+        if os.path.isdir(target):  # a bind of the one tmpfs: the disk limit holds over all three together
+            _mount(os.path.join(disk, name), target, None, MS_BIND)
+            _remount(target, read_only=False)
+    return host_work
+
+
+def _copy_back(host_work: int) -> None:
+    """Replace the host's work dir by the run's /tmp (nothing else runs in the namespace any more)."""
+    target = f"/proc/self/fd/{host_work}"
+    for entry in os.listdir(target):
+        path = os.path.join(target, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    shutil.copytree("/tmp", target, symlinks=True, dirs_exist_ok=True, ignore=_special_files)
+
+
+def _special_files(folder: str, names: list[str]) -> list[str]:
+    # a FIFO would block the copy (and a socket cannot be copied): only files, dirs and links come back
+    def special(name: str) -> bool:
+        mode = os.lstat(os.path.join(folder, name)).st_mode
+        return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+    return [name for name in names if special(name)]
+
+
+def _drop_privileges(cfg: dict) -> None:
+    """Switch to the sandbox uid ("uid" mode) and give up every capability, for good, in every mode.
+
+    In "userns" mode the program stays uid 0 of its own user namespace; without capabilities (and with
+    SECBIT_NOROOT, so exec does not grant them back) it cannot unmount /tmp or remount anything writable.
+    """
+    _check(LIBC.prctl(PR_SET_SECUREBITS, SECURE_NOROOT_LOCKED, 0, 0, 0), "locking securebits")
+    with open("/proc/sys/kernel/cap_last_cap") as last:
+        for cap in range(int(last.read()) + 1):
+            _check(LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "dropping the capability bounding set")
+    LIBC.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
     uid = cfg.get("uid")
     if uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # setuid binaries cannot regain privileges
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    _check(LIBC.capset(header, (ctypes.c_uint32 * 6)()), "clearing capabilities")
+    _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs")  # setuid binaries stay plain
 
 
 def _resolve(program: str, path: str) -> str:
@@ -73,7 +168,7 @@ def _exec_program(cfg: dict, status_fd: int) -> None:
         os.set_inheritable(status_fd, False)
         os.chdir("/tmp")
         program = _resolve(cfg["argv"][0], cfg["env"].get("PATH", ""))
-        _become_sandbox_user(cfg)
+        _drop_privileges(cfg)
         apply_limits(cfg["limits"])  # after the uid switch, so RLIMIT_NPROC counts the sandbox user
         os.execve(program, cfg["argv"], cfg["env"])
     except BaseException as err:  # never fall back into the init's own code in the child
@@ -86,7 +181,7 @@ def main() -> int:
     cfg = json.loads(sys.argv[1])
     status_fd = int(cfg["status_fd"])
     try:
-        _setup_mounts(cfg)
+        host_work = _setup_mounts(cfg)
     except OSError as err:
         os.write(status_fd, f"error {err}\n".encode())
         return SETUP_FAILED
@@ -100,8 +195,17 @@ def main() -> int:
         except ChildProcessError:
             return SETUP_FAILED
         if pid == child:
-            os.write(status_fd, f"status {status}\n".encode())
-            return 0
+            break
+    if host_work is not None:
+        with contextlib.suppress(ProcessLookupError):  # every other process here, so none writes during the copy
+            os.kill(-1, signal.SIGKILL)
+        try:
+            _copy_back(host_work)
+        except OSError as err:
+            os.write(status_fd, f"error copying the work dir back: {err}\n".encode())
+            return SETUP_FAILED
+    os.write(status_fd, f"status {status}\n".encode())
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The only code in secsteer that runs model-written programs.
 
 Each sandbox is a fresh temp dir holding the given files; commands run there as the cwd (which the
-program sees as /tmp) under rlimits, a wall clock, no network and, where the machine allows, a
-separate uid in fresh PID/mount/network namespaces (see `_sandbox_host` for the modes). A program
+program sees as /tmp) under rlimits, a wall clock, no network, in fresh PID/mount/IPC/network
+namespaces where every other mount is read-only, without capabilities and, when we are root, as a
+separate uid (see `_sandbox_host` for the modes). A machine that allows no namespaces cannot isolate
+the program, so the sandbox refuses to run there unless SECSTEER_UNISOLATED_SANDBOX=1. A program
 that fails, hangs or misbehaves gives an ExecResult; only a broken sandbox raises SandboxError.
 The temp dir is removed on exit, always.
 """
@@ -35,6 +37,7 @@ __all__ = [
     "SandboxLimits",
     "compile_and_run_c",
     "open_sandbox",
+    "require_isolation",
     "run_sandboxed",
     "sandbox_mode",
 ]
@@ -63,7 +66,7 @@ class SandboxLimits:
     file_size_mb: int = 16       # largest file the program may write (stdout and stderr included)
     max_procs: int = 64          # processes and threads of the sandbox user at once
     network: bool = False
-    disk_mb: int = 256           # size of the work dir ("uid" mode: a tmpfs) and of /dev/shm, /var/tmp
+    disk_mb: int = 256           # the work dir, /dev/shm and /var/tmp together (one tmpfs; set when the box opens)
     max_output_kb: int = 1024    # stdout/stderr kept in the result, per stream
 
     def __post_init__(self) -> None:
@@ -96,21 +99,40 @@ def sandbox_mode() -> str:
     return host.detect_mode()
 
 
+UNISOLATED_ENV = "SECSTEER_UNISOLATED_SANDBOX"
+
+
+def require_isolation() -> str:
+    """The sandbox mode, or SandboxError when this machine cannot isolate a program and nobody said to go on."""
+    mode = sandbox_mode()
+    if mode == "plain" and os.environ.get(UNISOLATED_ENV) != "1":
+        raise SandboxError(
+            "the sandbox cannot isolate model-written code on this machine (no user or PID namespaces: "
+            "`unshare --map-root-user` fails), so it would run with your uid, files and network; run as root "
+            f"or where unprivileged user namespaces are allowed, or set {UNISOLATED_ENV}=1 to run it anyway.")
+    return mode
+
+
 class Sandbox:
     """A temp dir of files in which commands run one after another (e.g. compile, then run)."""
 
     def __init__(self, files: Mapping[str, str | bytes], disk_mb: int = SandboxLimits.disk_mb) -> None:
-        self.mode = sandbox_mode()
-        self._private = Path(tempfile.mkdtemp(prefix="secsteer-sbx-"))  # 0700: outputs live beside work/
-        self.path = self._private / "work"
-        self.path.mkdir()
+        self.mode = require_isolation()
+        self.disk_mb = disk_mb
+        self._private = Path(tempfile.mkdtemp(prefix="secsteer-sbx-"))  # 0700: outputs live beside the disk
+        self._disk = self._private / "disk"     # the run's /tmp, /dev/shm and /var/tmp: disk/{tmp,shm,vartmp}
+        self._disk.mkdir()
+        self.path = self._disk / "tmp" if self.mode == "uid" else self._private / "work"
         self._slot: host.UidSlot | None = None
         self._mounted = False
         try:
             if self.mode == "uid":
                 self._slot = host.acquire_uid()
-                host.mount_tmpfs(self.path, disk_mb, self._slot.uid)
+                host.mount_tmpfs(self._disk, disk_mb, self._slot.uid)
                 self._mounted = True
+                for name in ("shm", "vartmp"):
+                    (self._disk / name).mkdir(mode=0o700)
+            self.path.mkdir()
             self._write_files(files)
         except BaseException:
             self.close()
@@ -130,7 +152,7 @@ class Sandbox:
             data = content.encode("utf-8", errors="surrogateescape") if isinstance(content, str) else content
             target.write_bytes(data)
         if self.uid is not None:  # the program may edit and delete its own files
-            for root, dirs, names in os.walk(self.path):
+            for root, dirs, names in os.walk(self._disk):
                 for entry in [root, *(os.path.join(root, n) for n in dirs + names)]:
                     os.chown(entry, self.uid, self.uid)
 
@@ -196,8 +218,8 @@ class Sandbox:
         if self.mode == "plain":
             return argv, env, lambda: apply_limits(rlimits)
         cfg = {
-            "work": str(self.path), "status_fd": status_fd, "scratch_mb": limits.disk_mb,
-            "uid": self.uid, "limits": rlimits, "argv": argv, "env": env,
+            "work": str(self.path), "disk": str(self._disk), "disk_mb": self.disk_mb, "copy": self.mode == "userns",
+            "status_fd": status_fd, "uid": self.uid, "limits": rlimits, "argv": argv, "env": env,
         }
         init = [sys.executable, "-I", "-S", str(INIT_SCRIPT), json.dumps(cfg)]
         return host.unshare_prefix(self.mode, limits.network) + init, {"PATH": BASE_ENV["PATH"]}, None
@@ -241,7 +263,7 @@ class Sandbox:
         if self._slot is not None:
             host.kill_uid(self._slot.uid)
         if self._mounted:
-            host.unmount(self.path)
+            host.unmount(self._disk)
             self._mounted = False
         shutil.rmtree(self._private, onerror=host.force_remove)
         if self._slot is not None:

@@ -16,7 +16,7 @@ class VectorKey:
     method: str
     n_pairs: PairCount
     draw_seed: int
-    control: str = ""             # "", "random" or "negated"
+    control: str = ""             # "", "random", "negated" or "shuffled"
 
     @property
     def label(self) -> str:

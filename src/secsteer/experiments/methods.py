@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-import torch
-
 from secsteer.experiments.grid import Group
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.vectors import VectorFactory
@@ -94,9 +92,3 @@ def contrastive_generate(
                         steer_rows=rows)
     return run
 
-
-def validation_rows(n: int, seed: int, fraction: float = 0.25) -> tuple[list[int], list[int]]:
-    """A seeded split of pair indices into (fit, validation) for thresholds."""
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
-    k = max(1, int(n * fraction))
-    return sorted(order[k:]), sorted(order[:k])

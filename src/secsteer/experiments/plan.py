@@ -6,6 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from secsteer.data.scenarios import Scenario
 from secsteer.experiments.grid import Cell, Group, groups
@@ -69,3 +70,70 @@ def plan_units(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Unit]:
 
 def cell_of(group: Group, scale: float) -> Cell:
     return Cell(group, scale)
+
+
+def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any = None) -> None:
+    """Check everything a sweep needs before its first unit, so a bad spec stores nothing and claims no folder.
+
+    Layers against the model's depth (its config when no model is given), the vector file, the pairs
+    (held out from the scenarios, enough for every n_pairs), methods, analyzers, the schedule and, when
+    the spec runs tests, that the sandbox can isolate them. Raises ValueError (one line).
+    """
+    from secsteer.experiments.grid import vector_keys
+
+    if not scenarios:
+        raise ValueError("no scenarios selected")
+    if spec.run_tests:
+        from secsteer.evaluation.sandbox import SandboxError, require_isolation
+
+        try:
+            require_isolation()
+        except SandboxError as err:
+            raise ValueError(str(err)) from None
+    if spec.analyzers:
+        from secsteer.evaluation.analyzers import ANALYZERS
+
+        unknown = sorted(set(spec.analyzers) - set(ANALYZERS))
+        if unknown:
+            raise ValueError(f"unknown analyzers {unknown}; registered: {sorted(ANALYZERS)}")
+    if not vector_keys(spec):
+        return                                   # a baseline-only run steers nothing
+    if spec.schedule not in ("", "const"):
+        from secsteer.steering.schedules import parse_schedule
+
+        parse_schedule(spec.schedule)
+    depth = _check_vector_source(spec, scenarios, model)
+    for layers in spec.layer_sets:
+        outside = [layer for layer in layers if not 0 <= layer < depth]
+        if outside:
+            raise ValueError(f"layer_sets {[list(s) for s in spec.layer_sets]}: layers {outside} are outside the "
+                             f"model's {depth} layers (0..{depth - 1})")
+
+
+def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any) -> int:
+    """Load and check the vector file or the pairs; returns the model's depth."""
+    # runner's loaders, imported here: they also run the held-out checks the run itself relies on
+    from secsteer.experiments.runner import load_checked_vector, select_pairs
+
+    if spec.vector:
+        vector = load_checked_vector(spec.vector, scenarios)
+        missing = sorted({layer for s in spec.layer_sets for layer in s} - set(vector.layers))
+        if missing:
+            raise ValueError(f"{spec.vector} has no direction for layers {missing}; it has {vector.layers}")
+        return int(vector.meta.num_layers)
+    from secsteer.vectors.methods import METHODS
+
+    unknown = sorted(set(spec.methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown vector methods {unknown}; choose from {sorted(METHODS)}")
+    pairs = select_pairs(spec, scenarios)
+    too_many = [n for n in spec.n_pairs if n != "all" and int(n) > len(pairs)]
+    if too_many:
+        raise ValueError(f"n_pairs {too_many} exceed the {len(pairs)} pairs selected from {list(spec.pairs)}")
+    if model is not None:
+        from secsteer.model.layers import num_layers
+
+        return num_layers(model)
+    from secsteer.model.load import model_depth
+
+    return model_depth(spec.model)

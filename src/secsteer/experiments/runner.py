@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from secsteer.data.scenarios import Scenario, load_scenarios
 from secsteer.experiments.grid import Cell, cells
 from secsteer.experiments.methods import unit_steering
-from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units
+from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units, validate_plan
 from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.store import RunStore
 from secsteer.experiments.summarize import summarize_cell
@@ -113,9 +113,10 @@ def run_sweep(
     if backend is not None and backend.name != "hooks" and (spec.mode != "add" or spec.decoding != "plain"):
         raise ValueError(f"mode {spec.mode!r} and decoding {spec.decoding!r} run on the hook engine only; "
                          "use --backend hooks")
+    scenarios = select_scenarios(spec)
+    validate_plan(spec, scenarios, model)       # before the folder is claimed: a bad spec stores nothing
     store = RunStore(out)
     resuming = store.open(spec.to_json(), spec.digest(), restart)
-    scenarios = select_scenarios(spec)
     units = plan_units(spec, scenarios)
     done = store.done_units()
     todo = [u for u in units if u.id not in done]
@@ -136,7 +137,9 @@ def run_sweep(
             factory = VectorFactory(model, tokenizer, pairs, Path(out) / "cache", spec.pooling,
                                     ",".join(spec.pairs), batch_size=spec.batch_size, focus=spec.focus,
                                     context_lines=spec.context_lines,
-                                    read=backend.read if backend is not None else None, view=spec.view)
+                                    read=backend.read if backend is not None else None, train=spec.train,
+                                    train_layers=sorted({layer for s in spec.layer_sets for layer in s}),
+                                    view=spec.view)
         bar = tqdm(total=len(units), initial=len(units) - len(todo), disable=not show_progress, desc="units")
         for unit in todo:
             store.write_unit(unit.id, run_unit(spec, unit, scenarios, model, tokenizer, factory, backend))

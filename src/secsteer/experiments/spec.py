@@ -1,10 +1,12 @@
-"""SweepSpec: everything a sweep varies, loaded from TOML; unknown keys are rejected."""
+"""SweepSpec: everything a sweep varies, loaded from TOML; unknown keys and bad types or ranges are rejected."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -18,10 +20,10 @@ else:  # pragma: no cover
 from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
-CONTROLS = ("random", "negated")
-LATER_KEYS = {"gate_reading": "mean", "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
-              "scenario_ids": [], "drop_leaking_pairs": False,
-              "also_drop_pairs_of": []}   # key -> default; see SweepSpec.digest
+CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
+LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {},                # key -> default; see SweepSpec.digest
+                              "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
+                              "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": []}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class SweepSpec:
     pair_cwes: tuple[str, ...] = ()
     pair_languages: tuple[str, ...] = ()
     pair_split: str | None = None
-    methods: tuple[str, ...] = ("mean_diff",)
+    methods: tuple[str, ...] = ("mean_diff",)        # mean_diff, pca, optimized (trained: vectors/train.py)
+    train: dict[str, Any] = field(default_factory=dict)   # optimized: TrainConfig settings, e.g. {epochs = 1}
     pooling: str = "mean"
     n_pairs: tuple[PairCount, ...] = ("all",)
     draw_seeds: tuple[int, ...] = (0,)
@@ -53,7 +56,7 @@ class SweepSpec:
     # decoding: "plain", or "contrastive": base + alpha·(plus − minus) logits, ±v at each row's scale
     decoding: str = "plain"
     alpha: float = 1.0
-    beta: float = 0.0                                # contrastive plausibility floor (0: the base's top-p only)
+    beta: float = 0.0                                # contrastive: > 0 keeps p >= beta·max p instead of top-p
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm
@@ -78,34 +81,11 @@ class SweepSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.samples < 1 or self.batch_size < 1 or self.max_new_tokens < 1:
-            raise ValueError("samples, batch_size and max_new_tokens must be >= 1")
-        if not self.layer_sets or any(not s for s in self.layer_sets):
-            raise ValueError("layer_sets must hold at least one non-empty layer list")
+        check_values({f.name: getattr(self, f.name) for f in fields(self)}, "sweep spec")
         if not self.scales and not self.absolute_scales:
-            raise ValueError("give at least one of scales (relative) or absolute_scales")
-        for n in self.n_pairs:
-            if n != "all" and (not isinstance(n, int) or n < 1):
-                raise ValueError(f"n_pairs entries must be positive integers or 'all', got {n!r}")
-        unknown = set(self.controls) - set(CONTROLS)
-        if unknown:
-            raise ValueError(f"unknown controls {sorted(unknown)}; choose from {list(CONTROLS)}")
-        if self.mode not in ("add", "routed", "gated", "ablate"):
-            raise ValueError(f"mode must be add, routed, gated or ablate, got {self.mode!r}")
-        if self.focus not in ("all", "diff"):
-            raise ValueError(f"focus must be all or diff, got {self.focus!r}")
-        if self.gate_reading not in ("last", "mean", "generated"):
-            raise ValueError(f"gate_reading must be last, mean or generated, got {self.gate_reading!r}")
-        if self.view not in ("code", "review"):
-            raise ValueError(f"view must be code or review, got {self.view!r}")
-        if self.decoding not in ("plain", "contrastive"):
-            raise ValueError(f"decoding must be plain or contrastive, got {self.decoding!r}")
+            raise ValueError("sweep spec: give at least one of scales (relative) or absolute_scales")
         if self.decoding == "contrastive" and self.mode not in ("add", "routed"):
-            raise ValueError(f"contrastive decoding works with mode add or routed, got {self.mode!r}")
-        if self.alpha < 0 or not 0 <= self.beta <= 1:
-            raise ValueError(f"alpha must be >= 0 and beta in [0, 1], got {self.alpha} and {self.beta}")
-        if self.positions not in ("all", "prompt", "generated"):
-            raise ValueError(f"positions must be all, prompt or generated, got {self.positions!r}")
+            raise ValueError(f"sweep spec: contrastive decoding works with mode add or routed, got {self.mode!r}")
 
     def to_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self)))
@@ -116,19 +96,100 @@ class SweepSpec:
         return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
+# ---- key rules: one line per key; check_values names the origin (file) and key of a bad value ----
+
+@dataclass(frozen=True)
+class Rule:
+    ok: Callable[[Any], bool]
+    want: str                                        # what a valid value is, for the message
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def text(*choices: str, nonempty: bool = False) -> Rule:
+    if choices:
+        return Rule(lambda v: v in choices, f"one of {list(choices)}")
+    return Rule(lambda v: isinstance(v, str) and (bool(v) or not nonempty), "a non-empty string" if nonempty
+                else "a string")
+
+
+def integer(low: int) -> Rule:
+    return Rule(lambda v: _is_int(v) and v >= low, f"an integer >= {low}")
+
+
+def number(low: float = -math.inf, high: float = math.inf, low_open: bool = False) -> Rule:
+    def ok(v: Any) -> bool:
+        return _is_number(v) and (v > low if low_open else v >= low) and v <= high
+    bounds = [f"{'>' if low_open else '>='} {low:g}"] if low > -math.inf else []
+    bounds += [f"<= {high:g}"] if high < math.inf else []
+    return Rule(ok, "a finite number" + (" " + " and ".join(bounds) if bounds else ""))
+
+
+FLAG = Rule(lambda v: isinstance(v, bool), "true or false")
+
+
+def seq(item: Rule, nonempty: bool = False) -> Rule:
+    def ok(v: Any) -> bool:
+        return isinstance(v, (list, tuple)) and (bool(v) or not nonempty) and all(item.ok(x) for x in v)
+    return Rule(ok, f"a{' non-empty' if nonempty else ''} list, each {item.want}")
+
+
+KEY_RULES: dict[str, Rule] = {
+    "name": text(), "model": text(nonempty=True), "dtype": text("float32", "bfloat16", "float16"),
+    "vector": text(), "pairs": seq(text(nonempty=True)), "pair_cwes": seq(text()), "pair_languages": seq(text()),
+    "pair_split": Rule(lambda v: v is None or isinstance(v, str), "a string"),
+    "methods": seq(text(nonempty=True)), "pooling": text("mean", "last"),
+    "n_pairs": seq(Rule(lambda v: v == "all" or (_is_int(v) and v >= 1), "an integer >= 1 or 'all'")),
+    "draw_seeds": seq(integer(0), nonempty=True), "controls": seq(text(*CONTROLS)),
+    "focus": text("all", "diff"), "context_lines": integer(0),
+    "mode": text("add", "routed", "gated", "ablate"), "schedule": text(nonempty=True),
+    "gate_reading": text("last", "mean", "generated"), "view": text("code", "review"),
+    "drop_leaking_pairs": FLAG, "also_drop_pairs_of": seq(text(nonempty=True)),
+    "decoding": text("plain", "contrastive"), "alpha": number(0.0), "beta": number(0.0, 1.0),
+    "scenario_ids": seq(text(nonempty=True)),
+    "layer_sets": seq(seq(integer(0), nonempty=True), nonempty=True),
+    "scales": seq(number()), "absolute_scales": seq(number()), "positions": text("all", "prompt", "generated"),
+    "scenarios": seq(text(nonempty=True), nonempty=True), "scenario_cwes": seq(text()),
+    "scenario_languages": seq(text()), "scenario_limit": integer(0), "samples": integer(1),
+    "temperature": number(0.0), "top_p": number(0.0, 1.0, low_open=True), "max_new_tokens": integer(1),
+    "batch_size": integer(1), "seed": integer(0), "prompt_mode": text("auto", "completion", "chat"),
+    "run_tests": FLAG, "any_cwe": FLAG, "analyzers": seq(text(nonempty=True)),
+    "extra": Rule(lambda v: isinstance(v, dict), "a table"),
+}
+
+
+def check_values(values: dict[str, Any], origin: str) -> None:
+    """Raise ValueError naming origin and key for the first value of a wrong type or out of range."""
+    for key, value in values.items():
+        rule = KEY_RULES.get(key)
+        if rule is not None and not rule.ok(value):
+            shown = list(value) if isinstance(value, tuple) else value
+            raise ValueError(f"{origin}: {key} must be {rule.want}, got {shown!r}")
+
+
 def spec_from_dict(raw: dict[str, Any], origin: str = "spec") -> SweepSpec:
     names = {f.name for f in fields(SweepSpec)}
     unknown = sorted(set(raw) - names)
     if unknown:
         raise ValueError(f"{origin}: unknown keys {unknown}; valid keys: {sorted(names)}")
+    check_values(raw, origin)
     values = {}
     for key, value in raw.items():
         if key == "layer_sets":
-            value = tuple(tuple(int(x) for x in s) for s in value)
+            value = tuple(tuple(s) for s in value)
         elif isinstance(value, list):
             value = tuple(value)
         values[key] = value
-    return SweepSpec(**values)
+    try:
+        return SweepSpec(**values)
+    except ValueError as err:
+        raise ValueError(f"{origin}: {str(err).removeprefix('sweep spec: ')}") from None
 
 
 def load_spec(path: str | Path, **overrides: Any) -> SweepSpec:

@@ -6,12 +6,14 @@ Files:
   units.jsonl    one line per finished unit, written only after its samples are on disk
   cells.jsonl    one summary per finished cell
 A unit counts only once its line is in units.jsonl; sample lines of an unfinished unit (a kill between
-the two writes) are ignored by the reader and the unit is redone. A torn last line is ignored too.
+the two writes) are ignored by the reader and the unit is redone. A torn last line (a kill during a
+write) is ignored by the reader and cut off before the next append, so no record is glued onto it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import time
@@ -20,16 +22,42 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 class SpecMismatchError(ValueError):
     """The directory holds results of a different spec."""
 
 
+def repair_tail(path: Path) -> None:
+    """Cut an unterminated last line (a write cut short by a kill) back to the last newline."""
+    if not path.exists():
+        return
+    with open(path, "rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return
+        keep = 0
+        for start in range(size, 0, -65536):  # scan back for the last newline
+            f.seek(max(0, start - 65536))
+            chunk = f.read(start - max(0, start - 65536))
+            if b"\n" in chunk:
+                keep = max(0, start - 65536) + chunk.rindex(b"\n") + 1
+                break
+        f.truncate(keep)
+        f.flush()
+        os.fsync(f.fileno())
+    log.warning("%s: cut a torn last line (%d bytes, from a killed write) before appending", path, size - keep)
+
+
 def _append(path: Path, records: Iterable[dict[str, Any]]) -> None:
     text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
     if not text:
         return
+    repair_tail(path)
     with open(path, "a", encoding="utf-8") as f:
         f.write(text)
         f.flush()

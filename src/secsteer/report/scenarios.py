@@ -27,7 +27,7 @@ def columns(cells: list[dict[str, Any]], best: dict[str, Any] | None) -> list[di
     base = [c for c in cells if c["condition"] == "baseline"]
     if best is None:
         return base
-    controls = [c for c in cells if c["condition"] in ("random", "negated") and c["layers"] == best["layers"]
+    controls = [c for c in cells if c["condition"] in ("random", "negated", "shuffled") and c["layers"] == best["layers"]
                 and c["scale"] == best["scale"] and c.get("scale_unit") == best.get("scale_unit")]
     return base + [best] + sorted(controls, key=lambda c: c["condition"])
 

@@ -109,7 +109,7 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
                          f"{delta(m)} includes zero: not a significant difference.")
     significant = [c for c in cells if c["condition"] == "vector" and c["delta"]["security"]["significant"]
                    and c["delta"]["security"]["diff"] > 0]
-    controls = [c for c in cells if c["condition"] in ("random", "negated") and c["delta"]["security"]["significant"]
+    controls = [c for c in cells if c["condition"] in ("random", "negated", "shuffled") and c["delta"]["security"]["significant"]
                 and c["delta"]["security"]["diff"] > 0]
     lines.append(f"{len(significant)} steered cell(s) raise security significantly; "
                  f"{len(controls)} control cell(s) (random or negated vectors) do too"

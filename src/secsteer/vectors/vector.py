@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,36 @@ class VectorMeta:
         record["layer_norms"] = {str(k): v for k, v in self.layer_norms.items()}
         return json.dumps({"format_version": FORMAT_VERSION, **record}, sort_keys=True)
 
+    def __post_init__(self) -> None:
+        for name in ("hidden_size", "num_layers", "n_pairs"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "n_pairs" else 1):
+                raise ValueError(f"metadata {name} must be a positive integer, got {value!r}")
+        bad = {k: v for k, v in self.layer_norms.items() if not is_finite_number(v) or v < 0}
+        if bad:
+            raise ValueError(f"metadata layer_norms must be finite and >= 0, got {bad}")
+
     @classmethod
     def from_json(cls, text: str) -> VectorMeta:
-        record = json.loads(text)
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"the secsteer metadata is not JSON ({err})") from None
+        if not isinstance(record, dict):
+            raise ValueError("the secsteer metadata is not a JSON object")
         version = record.pop("format_version", None)
         if version != FORMAT_VERSION:
             raise ValueError(f"vector format version {version} is not supported (expected {FORMAT_VERSION})")
-        record["layer_norms"] = {int(k): float(v) for k, v in record["layer_norms"].items()}
+        names = {f.name for f in fields(cls)}
+        required = {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
+        if set(record) - names or required - set(record):
+            raise ValueError(f"metadata keys: missing {sorted(required - set(record))}, "
+                             f"unexpected {sorted(set(record) - names)}")
+        norms = record["layer_norms"]
+        try:
+            record["layer_norms"] = {int(k): float(v) for k, v in norms.items()}
+        except (AttributeError, TypeError, ValueError):
+            raise ValueError(f"metadata layer_norms must map layers to numbers, got {norms!r}") from None
         return cls(**record)
 
 
@@ -55,6 +78,11 @@ class SteeringVector:
         if not self.directions:
             raise ValueError("a steering vector needs at least one layer")
         for layer, d in self.directions.items():
+            if not 0 <= layer < self.meta.num_layers:
+                raise ValueError(f"layer {layer} is outside the model's {self.meta.num_layers} layers")
+            if layer not in self.meta.layer_norms:
+                raise ValueError(f"layer {layer} has no layer_norms entry (the unit of relative scales); "
+                                 f"layer_norms has {sorted(self.meta.layer_norms)}")
             if d.ndim != 1 or d.numel() != self.meta.hidden_size:
                 raise ValueError(f"layer {layer}: direction has shape {tuple(d.shape)}, "
                                  f"expected ({self.meta.hidden_size},)")
@@ -112,8 +140,15 @@ class SteeringVector:
             if raw is None:
                 raise ValueError(f"{path} is a safetensors file without secsteer metadata; "
                                  "import llama.cpp/repeng vectors with `secsteer import`")
-            directions = {int(k.split(".", 1)[1]): f.get_tensor(k) for k in f.keys() if k.startswith("layer.")}
-        return cls(directions=directions, meta=VectorMeta.from_json(raw))
+            names = [k for k in f.keys() if k.startswith("layer.")]
+            bad = [k for k in names if not k.split(".", 1)[1].isdigit()]
+            if bad:
+                raise ValueError(f"{path}: tensor names {bad} are not layer.<number>")
+            directions = {int(k.split(".", 1)[1]): f.get_tensor(k) for k in names}
+        try:
+            return cls(directions=directions, meta=VectorMeta.from_json(raw))
+        except (ValueError, TypeError) as err:  # one line naming the file, whatever part is wrong
+            raise ValueError(f"{path}: not a usable steering vector: {err}") from None
 
 
 def check_compatible(vector: SteeringVector, model: Any) -> None:

@@ -1,0 +1,74 @@
+"""secsteer train: learn a steering vector by gradient on contrast pairs (the model frozen)."""
+
+from __future__ import annotations
+
+import argparse
+
+from secsteer.cli.build import add_pair_args
+from secsteer.cli.common import add_model_args, load_from_args
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "train", help="learn an optimized steering vector (BiPO-style preference loss + KL on unchanged tokens)")
+    add_model_args(parser)
+    add_pair_args(parser)
+    parser.add_argument("--layers", required=True, help="layers to learn a direction for, e.g. 12 or 10,14")
+    parser.add_argument("--limit", type=int, default=None, help="use at most N pairs (a seeded draw)")
+    parser.add_argument("--scale", type=float, default=0.5,
+                        help="relative steering strength during training, ± (default: %(default)s)")
+    parser.add_argument("--beta", type=float, default=0.5, help="preference temperature (default: %(default)s)")
+    parser.add_argument("--kl-weight", type=float, default=1.0,
+                        help="weight of the KL term on unchanged tokens (default: %(default)s)")
+    parser.add_argument("--lr", type=float, default=0.05, help="Adam learning rate (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=4, help="pairs per step (default: %(default)s)")
+    parser.add_argument("--max-tokens", type=int, default=320,
+                        help="tokens per side, the window ending just after the last change (default: %(default)s)")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps (0: epochs decide)")
+    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--eval-every", type=int, default=16, help="steps between validations and checkpoints")
+    parser.add_argument("--patience", type=int, default=3, help="validations without improvement before stopping")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shuffle-labels", action="store_true",
+                        help="control: swap the sides of a seeded half of the pairs before training")
+    parser.add_argument("--no-autocast", action="store_true", help="compute in the model's dtype, no bf16 autocast")
+    parser.add_argument("--checkpoint", default=None,
+                        help="checkpoint folder; rerunning the same command resumes there (default: OUT.ckpt)")
+    parser.add_argument("--out", required=True, help="output .safetensors file")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from secsteer.cli.build import selected_pairs
+    from secsteer.data.splits import sample_pairs
+    from secsteer.vectors.train import TrainConfig, train_vector
+
+    pairs = selected_pairs(args)
+    if args.limit:
+        pairs = sample_pairs(pairs, args.limit, args.seed)
+    try:
+        layers = tuple(int(x) for x in args.layers.split(",") if x.strip())
+    except ValueError:
+        raise ValueError(f"--layers must be comma-separated integers, got {args.layers!r}") from None
+    config = TrainConfig(
+        layers=layers, scale=args.scale, beta=args.beta, kl_weight=args.kl_weight, lr=args.lr,
+        epochs=args.epochs, batch_size=args.batch_size, max_tokens=args.max_tokens, max_steps=args.max_steps,
+        val_fraction=args.val_fraction, eval_every=args.eval_every, patience=args.patience, seed=args.seed,
+        shuffle_labels=args.shuffle_labels, autocast=not args.no_autocast,
+    )
+    model, tokenizer = load_from_args(args)
+    filters = {"cwe": args.cwe, "language": args.language, "split": args.split, "limit": args.limit,
+               "seed": args.seed if args.limit else None}
+    checkpoint = args.checkpoint or f"{args.out}.ckpt"
+    result = train_vector(model, tokenizer, pairs, config, checkpoint_dir=checkpoint,
+                          source=",".join(args.pairs or ["builtin"]),
+                          filters={k: v for k, v in filters.items() if v is not None}, show_progress=True)
+    path = result.vector.save(args.out)
+    extra = result.vector.meta.extra
+    print(f"wrote {path}: {result.vector.meta.method}{' (shuffled labels)' if args.shuffle_labels else ''} "
+          f"at layers {result.vector.layers} from {len(pairs)} pairs ({extra['n_train']} trained, "
+          f"{len(extra['val_pairs'])} validation); {extra['steps']} steps in {extra['seconds']:.0f} s, "
+          f"best validation loss {extra['best_val_loss']:.4f} at step {extra['best_step']}; "
+          f"use it at --scale {args.scale}")
+    return 0
