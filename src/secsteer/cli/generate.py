@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     config = GenerationConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed,
                               stop=default_stops(uses_chat(tokenizer, args.prompt_mode)))
     baseline = backend.generate(model, tokenizer, prompts, config)
+    steered: list[str] | None
     if contrastive is not None:
         from secsteer.generation.generate import generate
 
