@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_engine, bench_external, bench_hardware, bench_llamacpp, bench_pipeline, bench_serve
+from benchmarks import (
+    bench_engine,
+    bench_external,
+    bench_hardware,
+    bench_llamacpp,
+    bench_pipeline,
+    bench_serve,
+)
 from benchmarks.context import Context
 from benchmarks.timing import Figure, environment
 from secsteer._util.threads import configure_threads

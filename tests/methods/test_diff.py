@@ -74,8 +74,8 @@ def test_bad_arguments():
         changed_lines(_pair(SECURE, INSECURE), context_lines=-1)
     with pytest.raises(ValueError, match="focus must be 'all' or 'diff'"):
         focus_spans([_pair(SECURE, INSECURE)], "lines", "mean")
-    with pytest.raises(ValueError, match="needs pooling='mean'"):
-        focus_spans([_pair(SECURE, INSECURE)], "diff", "last")
+    with pytest.raises(ValueError, match="pools with 'mean'"):
+        focus_spans([_pair(SECURE, INSECURE)], "diff", "max")
 
 
 def _manual_span_mean(model, tokenizer, text: str, spans, layer: int) -> torch.Tensor:

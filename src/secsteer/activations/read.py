@@ -49,10 +49,17 @@ def block_output(output: Any) -> Tensor:
 def pooling_weights(
     attention_mask: Tensor, pooling: Pooling, span_mask: Tensor | None = None
 ) -> Tensor:
-    """(batch, seq) weights summing to 1 per row over the tokens that are pooled."""
+    """(batch, seq) weights summing to 1 per row over the tokens that are pooled.
+
+    "last" with a span mask takes the last token of the spans (e.g. the end of the changed call), and the
+    last real token where a row's spans cover no token."""
     mask = attention_mask.float()
     if pooling == "last":
         last = attention_mask.cumsum(dim=1).argmax(dim=1)            # (batch,) last real token
+        if span_mask is not None:
+            inside = span_mask.bool() & attention_mask.bool()
+            in_span = inside.long().cumsum(dim=1).argmax(dim=1)      # first column reaching the row's count
+            last = torch.where(inside.any(dim=1), in_span, last)
         weights = torch.zeros_like(mask)
         weights[torch.arange(mask.size(0)), last] = 1.0
         return weights

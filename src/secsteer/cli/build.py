@@ -21,7 +21,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_model_and_backend_args(parser)
     add_pair_args(parser)
     parser.add_argument("--method", default="mean_diff", help="mean_diff or pca (default: %(default)s)")
-    parser.add_argument("--pooling", default="mean", choices=["mean", "last"])
+    parser.add_argument("--pooling", default="mean", choices=["mean", "last"],
+                        help="mean over tokens, or the last token (with --focus diff: the last changed token, "
+                             "the end of the call the fix changed) (default: %(default)s)")
+    parser.add_argument("--view", default="code", choices=["code", "review"],
+                        help="review: read the model answering 'does this code contain CWE-X?' about each side, "
+                             "not reading the bare code (default: %(default)s)")
     parser.add_argument("--focus", default="all", choices=["all", "diff"],
                         help="diff: pool only the lines that differ between the two sides (default: %(default)s)")
     parser.add_argument("--context-lines", type=int, default=0, help="with --focus diff: lines around each change")
@@ -52,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer = load_from_args(args, backend)
     filters = {"cwe": args.cwe, "language": args.language, "split": args.split, "limit": args.limit,
                "focus": args.focus if args.focus != "all" else None,
+               "view": args.view if args.view != "code" else None,
                "seed": args.seed if args.limit else None}
     vector = build_vector(
         model, tokenizer, pairs, method=args.method, layers=args.layers, pooling=args.pooling,
-        batch_size=args.batch_size, focus=args.focus, context_lines=args.context_lines,
+        batch_size=args.batch_size, focus=args.focus, context_lines=args.context_lines, view=args.view,
         source=",".join(args.pairs or ["builtin"]),
         filters={k: v for k, v in filters.items() if v is not None}, show_progress=True, read=backend.read,
     )

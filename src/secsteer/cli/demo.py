@@ -24,7 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default=DEFAULT_BUNDLED)
     parser.add_argument("--layers", default="12", help="steering layers (default: %(default)s)")
     parser.add_argument("--scale", type=float, default=0.5, help="scale × layer norm (default: %(default)s)")
-    parser.add_argument("--samples", type=int, default=3, help="samples per scenario in the security table")
+    parser.add_argument("--samples", type=int, default=2,
+                        help="samples per scenario and condition in the security table (default: %(default)s)")
     parser.add_argument("--limit", type=int, default=1, help="scenarios per CWE in the security table")
     parser.add_argument("--out", default="runs/demo", help="where the vector and results go")
     parser.set_defaults(run=run)
@@ -68,14 +69,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n----- prompt -----\n{code.rstrip()}\n----- baseline -----\n{b.rstrip()}"
               f"\n----- steered -----\n{s.rstrip()}")
     say(f"security table on the built-in scenarios ({args.limit} per CWE, {args.samples} samples each, "
-        "static analysis: bandit + semgrep + gcc)", t0)
-    table = security_table(args, model, tokenizer, path, out)
+        "static analysis: bandit + semgrep + gcc), beside a random vector of the same norms and the negated one", t0)
+    table, verdict = security_table(args, model, tokenizer, path, out)
     print(table)
+    print(f"\n{verdict}")
     say(f"done; results in {out}/eval (secsteer report {out}/eval renders plots)", t0)
     return 0
 
 
-def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path, out: Path) -> str:
+def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path, out: Path) -> tuple[str, str]:
     from secsteer.experiments.runner import run_sweep
     from secsteer.experiments.spec import SweepSpec
     from secsteer.report.compare import with_differences
@@ -84,12 +86,32 @@ def security_table(args: argparse.Namespace, model, tokenizer, vector_path: Path
     layers = tuple(int(x) for x in args.layers.split(","))
     spec = SweepSpec(name="demo", model=args.model, vector=str(vector_path), methods=("file",),
                      layer_sets=(layers,), scales=(args.scale,), scenario_limit=args.limit,
+                     controls=("random", "negated"),
                      samples=args.samples, temperature=0.4, max_new_tokens=128)
     store = run_sweep(spec, out / "eval", restart=True, model=model, tokenizer=tokenizer)
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     rows = with_differences(cells, baseline)
+    order = {"baseline": 0, "vector": 1, "random": 2, "negated": 3}
     from secsteer.report.coverage import coverage_section
 
     covered, blind = coverage_section(rows, store.samples(), spec.scenarios, spec.analyzers)
-    return "\n\n".join([cell_table(sorted(rows, key=lambda c: c["condition"] != "baseline")), covered, blind])
+    table = cell_table(sorted(rows, key=lambda c: order.get(c["condition"], 9)))
+    return "\n\n".join([table, covered, blind]), significance(rows)
+
+
+def significance(rows: list[dict]) -> str:
+    """One plain sentence: is the steered security rate different from the baseline's, beyond chance?"""
+    steered = next(c for c in rows if c["condition"] == "vector")
+    d = steered["delta"]["security"]
+    if d["diff"] is None:
+        return "No completion could be judged for security, so there is no difference to test."
+    points = f"{100 * d['diff']:+.0f} points [{100 * d['lo']:+.0f}, {100 * d['hi']:+.0f}]"
+    controls = [c for c in rows if c["condition"] in ("random", "negated") and c["delta"]["security"]["diff"] is not None]
+    beside = ", ".join(f"{c['condition']} {100 * c['delta']['security']['diff']:+.0f}" for c in controls)
+    if not d["significant"]:
+        return (f"The steered security rate differs from the baseline by {points} (controls: {beside}); the 95% "
+                "interval includes zero, so the difference is not significant.")
+    direction = "raises" if d["diff"] > 0 else "lowers"
+    return (f"The vector {direction} the security rate by {points} (controls: {beside}); the 95% interval excludes "
+            "zero, so on these scenarios the difference is significant.")

@@ -42,10 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=None, help="run directory (default: runs/eval-<spec digest>)")
     parser.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     from secsteer.backends import add_backend_args
+    from secsteer.cli.generate import add_decoding_args
     from secsteer.cli.sweep import add_executor_args
 
     add_backend_args(parser)
     add_executor_args(parser)
+    add_decoding_args(parser)
 
 
 def spec_from_args(args: argparse.Namespace):
@@ -69,6 +71,7 @@ def spec_from_args(args: argparse.Namespace):
         temperature=args.temperature, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
         seed=args.seed, run_tests=args.allow_code_execution, any_cwe=args.any_cwe,
         methods=("file",) if args.vector else (),
+        decoding=args.decoding, alpha=args.alpha, beta=args.beta,
     )
 
 

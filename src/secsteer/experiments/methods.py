@@ -59,3 +59,36 @@ def unit_steering(
         ctx = steer_ablate(model, vector, layers, targets, shift=scales[0], positions=spec.positions)
         return None, None, ctx
     raise ValueError(f"unknown steering mode {spec.mode!r}; choose one of {list(MODES)}")
+
+
+def contrastive_generate(
+    spec: SweepSpec, group: Group, factory: VectorFactory | None, model: Any, row_cwes: Sequence[str],
+    scales: list[float],
+) -> Any:
+    """generate() for a contrastive unit: rows unsteered, ±v rows steered by the unit's vector (add) or by each
+    row's CWE vector (routed), at each row's scale; the steering record and scales passed in are ignored."""
+    from secsteer.generation.contrastive import Contrastive
+    from secsteer.generation.generate import generate
+    from secsteer.steering.apply import steer
+
+    if group.vector is None or factory is None:
+        raise ValueError("contrastive decoding needs a vector")
+    key, layers, schedule = group.vector, group.layers, schedule_of(spec)
+    kw = {"relative": group.relative, "positions": spec.positions, "schedule": schedule}
+    if spec.mode == "routed":
+        from secsteer.steering.routing import steer_routed
+
+        bank = factory.bank(key)
+        rows = lambda s: steer_routed(model, bank, list(row_cwes) * 2, layers, s, **kw)  # noqa: E731
+    elif spec.mode == "add":
+        vector = factory.vector(key)
+        rows = lambda s: steer(model, vector, layers, s, **kw)  # noqa: E731
+    else:
+        raise ValueError(f"contrastive decoding works with mode add or routed, got {spec.mode!r}")
+    contrastive = Contrastive(spec.alpha, spec.beta)
+
+    def run(model_: Any, tokenizer: Any, prompts: Sequence[str], config: Any, **_ignored: Any) -> list[str]:
+        return generate(model_, tokenizer, prompts, config, row_scales=scales, contrastive=contrastive,
+                        steer_rows=rows)
+    return run
+

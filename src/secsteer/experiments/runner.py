@@ -24,6 +24,12 @@ def select_scenarios(spec: SweepSpec) -> list[Scenario]:
     found: list[Scenario] = []
     for source in spec.scenarios:
         found += load_scenarios(source, cwes=spec.scenario_cwes or None, languages=spec.scenario_languages or None)
+    if spec.scenario_ids:
+        wanted = set(spec.scenario_ids)
+        missing = sorted(wanted - {s.id for s in found})
+        if missing:
+            raise ValueError(f"scenario_ids not found in {list(spec.scenarios)}: {missing[:10]}")
+        found = [s for s in found if s.id in wanted]
     if not found:
         raise ValueError(f"no scenarios selected from {list(spec.scenarios)} with the given filters")
     return limit_per_cwe(found, spec.scenario_limit)
@@ -31,12 +37,38 @@ def select_scenarios(spec: SweepSpec) -> list[Scenario]:
 
 def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
     from secsteer.data.sources import load_many
-    from secsteer.data.splits import check_held_out
+    from secsteer.data.splits import LeakageError, check_held_out, find_leaks
 
     pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
                       split=spec.pair_split)
-    check_held_out(pairs, [s.prompt for s in scenarios])     # never evaluate on what built the vector
+    prompts = [s.prompt for s in scenarios]
+    others = [s for src in spec.scenarios for s in load_scenarios(src)
+              if s.id in set(spec.also_drop_pairs_of)] if spec.also_drop_pairs_of else []
+    same = same_task_pairs(pairs, [*scenarios, *others])
+    if spec.drop_leaking_pairs:             # e.g. SecCodePLT pairs from the tasks that are not evaluated
+        leaks = set(find_leaks(pairs, prompts + [s.prompt for s in others])) | same
+        pairs = [p for p in pairs if p.id not in leaks]
+        log.info("dropped %d build pairs that overlap the scenarios; %d left", len(leaks), len(pairs))
+    elif same:
+        raise LeakageError(f"{len(same)} build pair(s) come from the evaluated tasks themselves: "
+                           f"{', '.join(sorted(same)[:10])}; set drop_leaking_pairs = true", sorted(same))
+    check_held_out(pairs, prompts)     # never evaluate on what built the vector
     return pairs
+
+
+def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[str]:
+    """Ids of pairs built from an evaluated task: the same upstream index of the same source, or the task's
+    function signature (the prompt's last line) inside a side. SecCodePLT scenario prompts carry the task's
+    description, which its pairs lack, so the prompt-in-code check of check_held_out misses them."""
+    tasks = {(s.source, str(s.meta.get("index"))) for s in scenarios if s.meta.get("index") is not None}
+    heads = {line.strip() for s in scenarios if (line := s.prompt.rstrip().rsplit("\n", 1)[-1].strip())
+             and line.startswith("def ") and len(line) >= 16}
+    found = set()
+    for p in pairs:
+        if (p.source, str(p.meta.get("task_id"))) in tasks or any(h in side for h in heads
+                                                                  for side in (p.secure, p.insecure)):
+            found.add(p.id)
+    return found
 
 
 def load_checked_vector(path: str, scenarios: Sequence[Scenario]) -> Any:
@@ -87,8 +119,9 @@ def run_sweep(
         backend = get_backend(spec.engine)
     if backend is not None and backend.name != spec.engine:
         spec = replace(spec, engine=backend.name)
-    if backend is not None and backend.name != "hooks" and spec.mode != "add":
-        raise ValueError(f"mode {spec.mode!r} runs on the hook engine only; use --backend hooks")
+    if backend is not None and backend.name != "hooks" and (spec.mode != "add" or spec.decoding != "plain"):
+        raise ValueError(f"mode {spec.mode!r} and decoding {spec.decoding!r} run on the hook engine only; "
+                         "use --backend hooks")
     runner = get_executor(executor)
     scenarios = select_scenarios(spec)
     # before the folder is claimed: a bad spec stores nothing

@@ -21,7 +21,9 @@ from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
-LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "hooks"}   # key -> default; see digest
+LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "hooks",   # key -> default; see digest
+                              "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
+                              "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": []}
 ENGINES = ("hooks", "nnsight", "llamacpp")                 # secsteer.backends
 
 
@@ -49,6 +51,14 @@ class SweepSpec:
     mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
+    view: str = "code"                               # "review": read pairs inside the detection question
+    drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
+    also_drop_pairs_of: tuple[str, ...] = ()         # and those overlapping these scenario ids (e.g. the report
+                                                     # split, so a tuning run builds the report run's vector)
+    # decoding: "plain", or "contrastive": base + alpha·(plus − minus) logits, ±v at each row's scale
+    decoding: str = "plain"
+    alpha: float = 1.0
+    beta: float = 0.0                                # contrastive: > 0 keeps p >= beta·max p instead of top-p
     # steering
     layer_sets: tuple[tuple[int, ...], ...] = ((12,),)
     scales: tuple[float, ...] = (0.5,)               # relative to the layer's typical residual norm
@@ -59,6 +69,7 @@ class SweepSpec:
     scenario_cwes: tuple[str, ...] = ()
     scenario_languages: tuple[str, ...] = ()
     scenario_limit: int = 0                          # 0: all; else at most this many per source and CWE
+    scenario_ids: tuple[str, ...] = ()               # keep only these scenario ids (fixed tuning/report splits)
     samples: int = 5
     temperature: float = 0.4
     top_p: float = 0.95
@@ -75,6 +86,8 @@ class SweepSpec:
         check_values({f.name: getattr(self, f.name) for f in fields(self)}, "sweep spec")
         if not self.scales and not self.absolute_scales:
             raise ValueError("sweep spec: give at least one of scales (relative) or absolute_scales")
+        if self.decoding == "contrastive" and self.mode not in ("add", "routed"):
+            raise ValueError(f"sweep spec: contrastive decoding works with mode add or routed, got {self.mode!r}")
 
     def to_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self)))
@@ -138,7 +151,10 @@ KEY_RULES: dict[str, Rule] = {
     "draw_seeds": seq(integer(0), nonempty=True), "controls": seq(text(*CONTROLS)),
     "focus": text("all", "diff"), "context_lines": integer(0),
     "mode": text("add", "routed", "gated", "ablate"), "schedule": text(nonempty=True),
-    "gate_reading": text("last", "mean", "generated"),
+    "gate_reading": text("last", "mean", "generated"), "view": text("code", "review"),
+    "drop_leaking_pairs": FLAG, "also_drop_pairs_of": seq(text(nonempty=True)),
+    "decoding": text("plain", "contrastive"), "alpha": number(0.0), "beta": number(0.0, 1.0),
+    "scenario_ids": seq(text(nonempty=True)),
     "layer_sets": seq(seq(integer(0), nonempty=True), nonempty=True),
     "scales": seq(number()), "absolute_scales": seq(number()), "positions": text("all", "prompt", "generated"),
     "scenarios": seq(text(nonempty=True), nonempty=True), "scenario_cwes": seq(text()),

@@ -41,12 +41,13 @@ class VectorFactory:
     def __init__(self, model: Any, tokenizer: Any, pairs: list[ContrastPair], cache_dir: Path,
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
                  fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0,
-                 read: Any = None, train: dict[str, Any] | None = None, train_layers: Sequence[int] = ()) -> None:
-        self.read = read
+                 read: Any = None, train: dict[str, Any] | None = None, train_layers: Sequence[int] = (),
+                 view: str = "code") -> None:
+        self.read, self.view = read, view
         self.train_options, self.train_layers = dict(train or {}), tuple(train_layers)
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
-        tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}"
+        tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}" + ("-review" if view == "review" else "")
         self.cache = cache_dir / f"activations-{pairs_hash(pairs)}-{tag}.safetensors"
         self.pooling, self.source, self.batch_size = pooling, source, batch_size
         self._acts: tuple[Activations, Activations] | None = None
@@ -60,7 +61,8 @@ class VectorFactory:
     def _read(self) -> tuple[Activations, Activations]:
         secure, insecure = read_pairs(self.model, self.tokenizer, self.pairs, None, self.pooling,  # type: ignore[arg-type]
                                       self.batch_size, show_progress=True, focus=self.focus,  # type: ignore[arg-type]
-                                      context_lines=self.context_lines, **({"read": self.read} if self.read else {}))
+                                      context_lines=self.context_lines, view=self.view,  # type: ignore[arg-type]
+                                      **({"read": self.read} if self.read else {}))
         tensors = {f"secure.{k}": v for k, v in secure.pooled.items()}
         tensors |= {f"insecure.{k}": v for k, v in insecure.pooled.items()}
         meta = {"token_norm": json.dumps(secure.token_norm), "n_tokens": str(secure.n_tokens)}

@@ -10,7 +10,9 @@ from typing import Any
 import torch
 from torch import nn
 from tqdm.auto import tqdm
+from transformers import LogitsProcessorList
 
+from secsteer.generation.contrastive import Contrastive, ContrastiveLogits, SteerRows
 from secsteer.generation.prompts import truncate_at_stop
 from secsteer.steering.apply import Steering, steering_context
 
@@ -44,14 +46,22 @@ def generate(
     steering: Steering | None = None,
     row_scales: Sequence[float] | None = None,
     show_progress: bool = False,
+    *,
+    contrastive: Contrastive | None = None,
+    steer_rows: SteerRows | None = None,
 ) -> list[str]:
     """One completion per prompt (the new text only, cut at the first stop string).
 
     row_scales: one steering scale per prompt (needs `steering`), applied per batch row, so a batch can hold
     several scales of the same vector. Batch b is sampled with seed `config.seed + b`.
+    contrastive: decode contrastively (generation/contrastive.py): the rows themselves stay unsteered and
+    `steering` (or `steer_rows`, a per-row-scales context such as routed steering over the doubled batch)
+    drives the ±v rows, each with its row's scale.
     """
-    if row_scales is not None and (steering is None or len(row_scales) != len(prompts)):
+    if row_scales is not None and (steering is None and steer_rows is None or len(row_scales) != len(prompts)):
         raise ValueError("row_scales needs a steering record and exactly one scale per prompt")
+    if contrastive is not None and steering is None and steer_rows is None:
+        raise ValueError("contrastive decoding needs a steering record (the vector of the +v and -v rows)")
     device = next(model.parameters()).device
     outputs: list[str] = [""] * len(prompts)
     starts = range(0, len(prompts), config.batch_size)
@@ -60,12 +70,32 @@ def generate(
         batch = encode_left(tokenizer, [prompts[i] for i in rows], device)
         scales = [row_scales[i] for i in rows] if row_scales is not None else None
         torch.manual_seed(config.seed + b)
-        with steering_context(model, steering, scales):
-            out = model.generate(**batch, **sampling_kwargs(config, tokenizer))   # type: ignore[operator]
+        if contrastive is not None:
+            out = contrastive_batch(model, tokenizer, batch, config, contrastive, steering, steer_rows, scales)
+        else:
+            with steering_context(model, steering, scales):
+                out = model.generate(**batch, **sampling_kwargs(config, tokenizer))   # type: ignore[operator]
         new = out[:, batch["input_ids"].shape[1]:]
         for i, row in zip(rows, new):
             outputs[i] = truncate_at_stop(tokenizer.decode(row, skip_special_tokens=True), config.stop)
     return outputs
+
+
+def contrastive_batch(
+    model: nn.Module, tokenizer: Any, batch: dict[str, torch.Tensor], config: GenerationConfig,
+    contrastive: Contrastive, steering: Steering | None, steer_rows: SteerRows | None,
+    scales: list[float] | None,
+) -> torch.Tensor:
+    """model.generate on the unsteered rows, with the ±v rows folded into the logits (top-p applied there)."""
+    n = batch["input_ids"].shape[0]
+    scales = scales if scales is not None else [steering.scale if steering is not None else 1.0] * n
+    rows = steer_rows or (lambda s: steering_context(model, steering, s))
+    processor = ContrastiveLogits(model, rows, scales, [contrastive.alpha] * n, batch["attention_mask"],
+                                  config.top_p, config.temperature, contrastive.beta)
+    kwargs = sampling_kwargs(config, tokenizer)
+    if config.temperature > 0:
+        kwargs["top_p"] = 1.0                 # the processor keeps the base's top-p set itself
+    return model.generate(**batch, **kwargs, logits_processor=LogitsProcessorList([processor]))  # type: ignore[operator, no-any-return]
 
 
 def encode_left(tokenizer: Any, texts: list[str], device: torch.device) -> dict[str, torch.Tensor]:

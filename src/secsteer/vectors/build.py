@@ -14,6 +14,7 @@ from secsteer.model.layers import num_layers
 from secsteer.model.load import model_id
 from secsteer.vectors.diff import Focus, focus_spans
 from secsteer.vectors.methods import get_method
+from secsteer.vectors.review import VIEWS, View, review_texts
 from secsteer.vectors.vector import SteeringVector, VectorMeta
 
 log = logging.getLogger(__name__)
@@ -31,14 +32,21 @@ def read_pairs(
     focus: Focus = "all",
     context_lines: int = 0,
     read: Callable[..., Activations] = read_activations,
+    view: View = "code",
 ) -> tuple[Activations, Activations]:
     """Activations of the secure sides and of the insecure sides, row i = pair i.
 
-    focus="diff" pools each side over its changed lines only (vectors/diff.py), `context_lines` around them.
+    focus="diff" pools each side over its changed lines only (vectors/diff.py), `context_lines` around them;
+    with pooling="last", on the last changed token. view="review" reads each side inside the detection
+    question instead of as bare code (vectors/review.py).
     """
     require_pairs(pairs)
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {list(VIEWS)}, got {view!r}")
     texts = [p.secure for p in pairs] + [p.insecure for p in pairs]
     spans = focus_spans(pairs, focus, pooling, context_lines)
+    if view == "review":
+        texts, spans = review_texts(tokenizer, pairs, spans)
     both = read(model, tokenizer, texts, layers, pooling, batch_size, spans=spans, show_progress=show_progress)
     n = len(pairs)
     secure = Activations({k: v[:n] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)
@@ -92,16 +100,20 @@ def build_vector(
     context_lines: int = 0,
     secure_centroid: bool = False,
     read: Callable[..., Activations] = read_activations,
+    view: View = "code",
 ) -> SteeringVector:
     """Secure minus insecure, per layer, from real hidden states of both sides of every pair.
 
     focus="diff": pool only the changed lines (plus `context_lines`); secure_centroid=True stores the
     secure side's mean activation in meta.extra["secure_centroid"] (what steer_ablate aims at).
+    view="review": read the model reviewing each side ("does this code contain CWE-X?"), not writing it.
     """
     get_method(method)   # fail on a bad name before the forward passes
     secure, insecure = read_pairs(model, tokenizer, pairs, layers, pooling, batch_size, show_progress,
-                                  focus=focus, context_lines=context_lines, read=read)
+                                  focus=focus, context_lines=context_lines, read=read, view=view)
     extra: dict[str, Any] = {"focus": focus, "context_lines": context_lines} if focus != "all" else {}
+    if view != "code":
+        extra["view"] = view
     if secure_centroid:
         extra["secure_centroid"] = centroid_json(secure)
     vector = vector_from_activations(model, secure, insecure, pairs, method, pooling, source, filters, extra)

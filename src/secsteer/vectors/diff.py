@@ -11,6 +11,8 @@ Rules, per side:
   lines), the code the other side's new lines sit between. Recorded changes that leave a side empty take
   that side's spans from `difflib`, which finds the insertion point.
 - Identical sides (nothing differs) pool over the whole text.
+- pooling="last" reads one token per side: the last token of its changed code (for a one-line fix, the end
+  of the call the fix changed), not the mean over it.
 """
 
 from __future__ import annotations
@@ -148,7 +150,8 @@ def focus_spans(
         return None
     if focus != "diff":
         raise ValueError(f"focus must be 'all' or 'diff', got {focus!r}")
-    if pooling != "mean":
-        raise ValueError(f"focus='diff' needs pooling='mean' (it averages the changed tokens), got {pooling!r}")
+    if pooling not in ("mean", "last"):
+        raise ValueError(f"focus='diff' pools with 'mean' (the changed tokens) or 'last' (the last changed "
+                         f"token, the end of the call that differs), got {pooling!r}")
     secure, insecure = pair_spans(pairs, context_lines)
     return secure + insecure

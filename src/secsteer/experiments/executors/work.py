@@ -7,6 +7,7 @@ wherever it runs: its batch is fixed by the plan and its sampling seed by the un
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def make_factory(job: Job, model: Any, tokenizer: Any, cache_dir: Path) -> Vecto
     return VectorFactory(model, tokenizer, job.pairs, cache_dir, spec.pooling, ",".join(spec.pairs),
                          batch_size=spec.batch_size, focus=spec.focus, context_lines=spec.context_lines,
                          read=job.backend.read if job.backend is not None else None, train=spec.train,
-                         train_layers=sorted({layer for s in spec.layer_sets for layer in s}))
+                         train_layers=sorted({layer for s in spec.layer_sets for layer in s}), view=spec.view)
 
 
 def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,
@@ -83,6 +84,12 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
     steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
                                               [s.cwe for s in picked])
     run_generate = backend.generate if backend is not None else generate
+    if spec.decoding == "contrastive" and unit.group.vector is not None:
+        from secsteer.experiments.methods import contrastive_generate
+
+        run_generate = contrastive_generate(spec, unit.group, factory, model, [s.cwe for s in picked],
+                                            [r.scale for r in rows])
+        context = nullcontext()
     with context as trace:
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
