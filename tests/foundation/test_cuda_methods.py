@@ -33,3 +33,22 @@ def test_bf16_autocast_training_runs_on_the_gpu(tokenizer):
     result = train_vector(gpu, tokenizer, TRAIN, dataclasses.replace(CONFIG, autocast=True))
     assert torch.isfinite(result.vector.directions[2]).all()
     assert result.history[-1]["val_loss"] < result.history[0]["val_loss"]
+
+
+def test_contrastive_decoding_on_the_gpu_matches_the_cpu(tokenizer):
+    from secsteer.generation.contrastive import Contrastive
+    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.steering.apply import Steering
+    from tests.foundation.helpers import random_vector
+
+    cpu = tiny_model("qwen2", tokenizer)
+    gpu = tiny_model("qwen2", tokenizer).to("cuda")
+    prompts = ["def read_file(path):\n", "char buf[16];\n", "import os\nimport sqlite3\n"]
+    steering = Steering(random_vector(cpu, [1, 2], seed=5, norm=4.0), (1, 2), 1.0)
+    config = GenerationConfig(max_new_tokens=10, temperature=0.0, top_p=0.9, batch_size=3)
+    plain = generate(gpu, tokenizer, prompts, config)
+    zero = generate(gpu, tokenizer, prompts, config, steering=steering, contrastive=Contrastive(alpha=0.0))
+    assert zero == plain
+    want = generate(cpu, tokenizer, prompts, config, steering=steering, contrastive=Contrastive(alpha=8.0))
+    got = generate(gpu, tokenizer, prompts, config, steering=steering, contrastive=Contrastive(alpha=8.0))
+    assert got == want and got != plain
