@@ -11,6 +11,9 @@ EXTRAS ?= dev,bundled,nnsight,accelerate,ray,serve,llamacpp
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@# cppcheck (Debian) is an optional C analyzer the judge and its tests use; installed when we may
+	@if ! command -v cppcheck >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq cppcheck >/dev/null || echo "cppcheck not installed: its analyzer is skipped"; fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[$(EXTRAS)]'
