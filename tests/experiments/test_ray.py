@@ -19,8 +19,8 @@ psutil = pytest.importorskip("psutil")
 from secsteer.experiments.executors.ray_executor import RayExecutor, worker_plan  # noqa: E402
 from secsteer.experiments.runner import run_sweep  # noqa: E402
 from secsteer.experiments.spec import load_spec  # noqa: E402
-from tests.conftest import tiny_model, tiny_tokenizer  # noqa: E402
 from tests.experiments.store_content import content, stored, unit_lines  # noqa: E402
+from tests.experiments.test_sweep import model_dir  # noqa: E402, F401  (module-scoped fixture)
 from tests.experiments.toml_write import dumps  # noqa: E402
 
 SPEC = dict(
@@ -40,22 +40,13 @@ def cluster():
     ray.shutdown()
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("tiny-qwen")
-    tok = tiny_tokenizer()
-    tiny_model("qwen2", tok, layers=3).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
-
-
-def spec_file(path: Path, model_dir: Path, **changes) -> Path:
-    path.write_text(dumps({**SPEC, "model": str(model_dir), **changes}))
+def spec_file(path: Path, model: Path, **changes) -> Path:
+    path.write_text(dumps({**SPEC, "model": str(model), **changes}))
     return path
 
 
 @pytest.fixture(scope="module")
-def long_run(tmp_path_factory, model_dir) -> tuple[Path, Path]:
+def long_run(tmp_path_factory, model_dir) -> tuple[Path, Path]:  # noqa: F811
     """(spec file, the local executor's run of it) for the kill tests."""
     root = tmp_path_factory.mktemp("long")
     path = spec_file(root / "long.toml", model_dir, **LONG)
@@ -69,7 +60,7 @@ def assert_once_each(run: Path, reference: Path, read=content) -> None:
     assert read(run) == read(reference)     # nothing lost, nothing extra, the same text and verdicts
 
 
-def test_ray_store_equals_local_store(cluster, tmp_path, model_dir):
+def test_ray_store_equals_local_store(cluster, tmp_path, model_dir):  # noqa: F811
     """Greedy here; the kill tests below compare sampled runs (temperature 0.8) with the local executor."""
     spec = load_spec(spec_file(tmp_path / "s.toml", model_dir, temperature=0.0))
     run_sweep(spec, tmp_path / "local", show_progress=False, executor="sequential")
