@@ -1,4 +1,4 @@
-"""Sweep wall time by executor: judging overlapped with generation vs in turn, and Ray on this machine.
+"""Sweep wall time by executor: judging overlapped with generation vs in turn, and Ray vs the local default.
 
 Each side is a whole `secsteer sweep` in a fresh process (start-up and model load included, as a user sees it)
 on one spec: the built-in scenarios with their tests executed, the bundled model in bf16, baseline only, so
@@ -27,7 +27,8 @@ SPEC = {
     "name": "bench-pipeline", "methods": [], "scenarios": ["builtin"], "scenario_limit": 1, "samples": 4,
     "temperature": 0.4, "max_new_tokens": 96, "batch_size": 8, "dtype": "bfloat16", "run_tests": True,
 }
-EXECUTORS = {"sequential": ["--no-overlap"], "local": [], "ray": ["--executor", "ray"]}
+# local: the default, which overlaps or not by the hardware (run.json's "executions" says which it chose)
+EXECUTORS = {"sequential": ["--no-overlap"], "overlap": ["--overlap"], "local": [], "ray": ["--executor", "ray"]}
 
 
 def write_spec(path: Path, **changes: Any) -> Path:
@@ -70,20 +71,27 @@ def compare(workdir: Path, baseline: str, variant: str, reps: int) -> tuple[Pair
             reference = reference if reference is not None else got
             same = same and got == reference
     load = os.getloadavg()
+    chosen = {side: executions(workdir / f"{side}-0") for side in (baseline, variant)}
     return Paired(tuple(times[baseline]), tuple(times[variant])), {"same_samples": same, "load_avg_end": load,
-                                                                    "spec": SPEC, "rows": len(reference or [])}
+                                                                    "spec": SPEC, "rows": len(reference or []),
+                                                                    "executions": chosen}
+
+
+def executions(run: Path) -> list[dict[str, Any]]:
+    """How the sweep ran its units, as it noted in run.json (the local default's choice and why)."""
+    return json.loads((run / "run.json").read_text()).get("executions", [])
 
 
 def pipeline(ctx: Context) -> Figure:
-    what = "sweep wall time, judging overlapped / in turn (builtin, tests run, bundled bf16)"
+    what = "sweep wall time, judging overlapped (--overlap) / in turn (--no-overlap) (builtin, tests run, bf16)"
     if ctx.quick:
         return Figure("pipeline", what, "skipped", note="full mode only (minutes on the bundled model)")
-    paired, values = compare(ctx.workdir, "sequential", "local", reps=min(ctx.reps, 2))
+    paired, values = compare(ctx.workdir, "sequential", "overlap", reps=min(ctx.reps, 2))
     return _checked(from_paired("pipeline", what, paired, ("<=", 0.7), **values))
 
 
 def pipeline_ray(ctx: Context) -> Figure:
-    what = "sweep wall time, --executor ray on this machine / local overlapped (same spec)"
+    what = "sweep wall time, --executor ray on this machine / the local default (same spec)"
     if ctx.quick:
         return Figure("pipeline_ray", what, "skipped", note="full mode only (minutes on the bundled model)")
     try:

@@ -1,5 +1,6 @@
 """The local overlapped executor (judging in a process pool while the next unit generates) changes nothing
-in the store: the same lines, in the same order, as judging each unit in turn."""
+in the store: the same lines, in the same order, as judging each unit in turn. By default the hardware decides
+which of the two runs (choose_overlap), and run.json records the choice."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from secsteer.experiments.executors import get_executor
+from secsteer.experiments.executors import get_executor, local
 from secsteer.experiments.executors.judging import JudgeJob, judge
-from secsteer.experiments.executors.local import LocalExecutor, judge_pool
+from secsteer.experiments.executors.local import LocalExecutor, choose_overlap, generation_device, judge_pool
 from secsteer.experiments.plan import plan_units
 from secsteer.experiments.runner import run_sweep, select_scenarios
 from secsteer.experiments.spec import spec_from_dict
@@ -58,7 +59,7 @@ def test_overlapped_run_resumes_a_sequential_one(tmp_path, spec):
     samples_text = (out / "samples.jsonl").read_text().splitlines(keepends=True)
     (out / "samples.jsonl").write_text("".join(x for x in samples_text if json.loads(x)["unit"] in kept))
     (out / "cells.jsonl").unlink()
-    run_sweep(spec, out, show_progress=False)                     # default: local, overlapped
+    run_sweep(spec, out, show_progress=False, executor="overlap")
     assert content(out) == reference
     assert RunStore(out).samples() == samples
 
@@ -82,17 +83,101 @@ def test_judging_imports_no_torch():
 
 
 def test_executor_names():
-    assert get_executor().overlap and not get_executor("sequential").overlap
+    assert get_executor().overlap is None                          # the hardware decides
+    assert not get_executor("sequential").overlap and get_executor("overlap").overlap is True
     with pytest.raises(ValueError, match="unknown executor"):
         get_executor("threads")
-    from argparse import Namespace
 
+
+def executor_for(*flags: str):
+    from secsteer.cli.main import build_parser
     from secsteer.cli.sweep import executor_from_args
 
-    flags = dict(executor="local", no_overlap=False, address=None, workers=None, threads=None)
-    assert executor_from_args(Namespace(**flags)).overlap
-    assert not executor_from_args(Namespace(**{**flags, "no_overlap": True})).overlap
+    return executor_from_args(build_parser().parse_args(["sweep", "s.toml", "--out", "r", *flags]))
+
+
+def test_overlap_flags():
+    assert executor_for().overlap is None
+    assert executor_for("--overlap").overlap is True
+    assert executor_for("--no-overlap").overlap is False
+    with pytest.raises(SystemExit):
+        executor_for("--overlap", "--no-overlap")                 # argparse: not allowed together
     with pytest.raises(ValueError, match="need --executor ray"):
-        executor_from_args(Namespace(**{**flags, "workers": 2}))
-    with pytest.raises(ValueError, match="for the local executor"):
-        executor_from_args(Namespace(**{**flags, "executor": "ray", "no_overlap": True}))
+        executor_for("--workers", "2")
+    for flag in ("--overlap", "--no-overlap"):
+        with pytest.raises(ValueError, match="for the local executor"):
+            executor_for("--executor", "ray", flag)
+
+
+@pytest.mark.parametrize("device, cpus, threads, workers, overlap", [
+    ("cuda", 2, 2, 1, True),       # generation off the CPU: judging has the CPU to itself
+    ("mps", 1, 1, 1, True),
+    ("remote", 2, 2, 1, True),     # NDIF generates
+    ("cpu", 2, 2, 1, False),       # the measured case: torch on both cores
+    ("cpu", 4, 4, 1, False),
+    ("cpu", 8, 4, 1, True),        # torch leaves 4 CPUs free
+    ("cpu", 2, 1, 1, True),        # --threads 1 on 2 cores
+    ("cpu", 3, 2, 2, False),       # one CPU left, two judging processes asked for
+])
+def test_choose_overlap(device, cpus, threads, workers, overlap):
+    chosen, why = choose_overlap(device, cpus, threads, workers)
+    assert chosen is overlap
+    assert (device in why) if device != "cpu" else (f"{threads} of {cpus} CPUs" in why)
+
+
+def test_generation_device(monkeypatch):
+    import torch
+
+    from secsteer.backends import base
+    from secsteer.backends.nnsight_backend import NNsightBackend
+
+    model = tiny_model("qwen2", tiny_tokenizer(), layers=1)
+    assert generation_device(model) == "cpu"
+    assert generation_device(model, NNsightBackend(remote=True)) == "remote"
+    assert generation_device(object()) == "cpu"                   # an engine without torch parameters (llama.cpp)
+    monkeypatch.setattr(base, "input_device", lambda m: torch.device("cuda", 1))
+    assert generation_device(model) == "cuda"
+
+
+def executions(run: Path) -> list[dict]:
+    return json.loads((run / "run.json").read_text())["executions"]
+
+
+def test_default_choice_is_made_logged_and_recorded(tmp_path, spec, monkeypatch, caplog):
+    """On a 2-CPU machine with torch on both, the default judges in turn; with generation on a GPU it overlaps.
+    Either way the samples are the same line for line, and run.json says what was chosen and why."""
+    import logging
+
+    import torch
+
+    monkeypatch.setattr(local, "available_cpus", lambda: 2)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    with caplog.at_level(logging.INFO, logger="secsteer.experiments.executors.local"):
+        run_sweep(spec, tmp_path / "small", show_progress=False)
+    assert "judging in turn" in caplog.text and "torch uses 2 of 2 CPUs" in caplog.text
+    [small] = executions(tmp_path / "small")
+    assert (small["executor"], small["overlap"], small["device"]) == ("local", False, "cpu")
+
+    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cuda")
+    run_sweep(spec, tmp_path / "gpu", show_progress=False)
+    [gpu] = executions(tmp_path / "gpu")
+    assert (gpu["overlap"], gpu["device"]) == (True, "cuda") and "cuda" in gpu["reason"]
+    assert (tmp_path / "gpu" / "samples.jsonl").read_text() == (tmp_path / "small" / "samples.jsonl").read_text()
+
+
+def test_forced_choices_win_over_the_hardware_and_resumes_are_noted(tmp_path, spec, monkeypatch):
+    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cuda")
+    out = tmp_path / "run"
+    executor = LocalExecutor(overlap=False)
+    run_sweep(spec, out, show_progress=False, executor=executor)
+    assert executor.chosen is not None and executor.chosen["overlap"] is False
+    lines = (out / "units.jsonl").read_text().splitlines(keepends=True)
+    (out / "units.jsonl").write_text("".join(lines[:3]))             # as if killed after three units
+    (out / "cells.jsonl").unlink()
+    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cpu")
+    monkeypatch.setattr(local, "available_cpus", lambda: 1)
+    run_sweep(spec, out, show_progress=False, executor="overlap")     # resumed, overlapped on 1 CPU: forced
+    first, second = executions(out)
+    assert (first["overlap"], first["reason"]) == (False, "--no-overlap")
+    assert (second["overlap"], second["reason"]) == (True, "--overlap")
+    assert len(unit_lines(out)) == 8

@@ -29,10 +29,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def add_executor_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("executor")
     group.add_argument("--executor", choices=["local", "ray"], default="local",
-                       help="local: this machine, judging overlapped with generation (default); "
-                            "ray: a Ray cluster, one model per worker")
-    group.add_argument("--no-overlap", action="store_true",
-                       help="local executor: judge each unit before generating the next (one process)")
+                       help="local: this machine (default); ray: a Ray cluster, one model per worker")
+    turn = group.add_mutually_exclusive_group()
+    turn.add_argument("--overlap", action="store_true",
+                      help="local: judge unit k in a process while unit k+1 generates (default: when generation "
+                           "runs on a GPU or torch leaves a CPU free)")
+    turn.add_argument("--no-overlap", action="store_true",
+                      help="local: judge each unit before generating the next (one process)")
     group.add_argument("--address", default=None,
                        help="ray: 'auto' joins the running cluster (ray start --head), or HOST:PORT; "
                             "unset starts Ray on this machine")
@@ -44,12 +47,15 @@ def executor_from_args(args: argparse.Namespace):
     from secsteer.experiments.executors import get_executor
 
     if args.executor == "ray":
-        if args.no_overlap:
-            raise ValueError("--no-overlap is for the local executor; Ray always judges beside generation")
+        if args.no_overlap or getattr(args, "overlap", False):
+            raise ValueError("--overlap and --no-overlap are for the local executor; Ray always judges beside "
+                             "generation")
         return get_executor("ray", address=args.address, workers=args.workers, threads=args.threads)
     if args.address or args.workers:
         raise ValueError("--address and --workers need --executor ray")
-    return get_executor("sequential" if args.no_overlap else "local")
+    if args.no_overlap:
+        return get_executor("sequential")
+    return get_executor("overlap" if getattr(args, "overlap", False) else "local")
 
 
 def parse_overrides(items: list[str]) -> dict:

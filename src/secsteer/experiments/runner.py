@@ -108,8 +108,9 @@ def run_sweep(
 
     backend: a secsteer.backends engine (default: the spec's `engine`, which records the one used);
     nnsight and llamacpp support mode "add" only.
-    executor: where units run: a LocalExecutor (default: judging overlaps generation), a RayExecutor, or
-    "local", "sequential", "ray". Whatever runs them, this process alone writes the store, in whole units."""
+    executor: where units run: a LocalExecutor (default: judging overlaps generation where the hardware leaves
+    room), a RayExecutor, or "local", "sequential", "overlap", "ray"; its choice is noted in run.json.
+    Whatever runs them, this process alone writes the store, in whole units."""
     from secsteer.experiments.executors import get_executor
     from secsteer.experiments.executors.work import Job, vector_inputs
 
@@ -138,7 +139,7 @@ def run_sweep(
     if todo:
         vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads
         job = Job(spec, Path(out), scenarios, model, tokenizer, backend, **vectors)
-        runner.run(job, todo, store.write_unit, show_progress=show_progress)
+        runner.run(job, todo, store.write_unit, show_progress=show_progress, note=store.note_execution)
     finish_cells(spec, store, scenarios)
     return store
 

@@ -1,7 +1,8 @@
 """Append-only results store of a run directory; survives kill -9 at any point.
 
 Files:
-  run.json       the spec (and its digest) the directory belongs to, plus the environment
+  run.json       the spec (and its digest) the directory belongs to, plus the environment, and how each
+                 session ran it ("executions": executor, overlapped or not, why); samples never depend on it
   samples.jsonl  one line per judged completion, written a whole batch ("unit") at a time
   units.jsonl    one line per finished unit, written only after its samples are on disk
   cells.jsonl    one summary per finished cell
@@ -124,6 +125,14 @@ class RunStore:
         if record.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"{self.run_path}: schema version {record.get('schema_version')} is not supported")
         return record
+
+    def note_execution(self, how: dict[str, Any]) -> None:
+        """Add how this session runs the units (executor, overlap, why) to run.json's "executions"."""
+        record = self.run_record()
+        record["executions"] = [*record.get("executions", []), {**how, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}]
+        tmp = self.run_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.run_path)
 
     def done_units(self) -> set[str]:
         return {r["unit"] for r in read_jsonl(self.units_path)}

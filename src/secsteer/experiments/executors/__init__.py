@@ -1,7 +1,9 @@
 """Where a sweep's units run. The runner plans units and owns the store; an executor generates and judges.
 
-  local       this process generates; a process pool judges unit k while unit k+1 generates (default)
+  local       this process generates; judging overlaps it in a process pool (unit k judged while unit k+1
+              generates) when the hardware leaves room, else in turn: local.choose_overlap (default)
   sequential  this process generates and judges each unit in turn (what sweeps did before executors)
+  overlap     local, always overlapped
   ray         a Ray cluster: one model-holding actor per worker, judging in CPU tasks (ray_executor.py)
 
 Nothing is imported here eagerly: a judging process imports judging.py alone, without torch.
@@ -11,17 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-EXECUTORS = ("local", "sequential", "ray")
+EXECUTORS = ("local", "sequential", "overlap", "ray")
 
 __all__ = ["EXECUTORS", "get_executor"]
 
 
 def get_executor(executor: Any = None, **options: Any) -> Any:
-    """An executor object from a name (None: local, overlapped); an executor object passes through."""
-    if executor is None or executor in ("local", "sequential"):
+    """An executor object from a name (None: local, overlap chosen by the hardware); an object passes through."""
+    if executor is None or executor in ("local", "sequential", "overlap"):
         from secsteer.experiments.executors.local import LocalExecutor
 
-        return LocalExecutor(overlap=executor != "sequential", **options)
+        forced = {"sequential": False, "overlap": True}.get(executor)  # type: ignore[arg-type]
+        return LocalExecutor(**({"overlap": forced} if forced is not None else {}), **options)
     if executor == "ray":
         from secsteer.experiments.executors.ray_executor import RayExecutor
 

@@ -1,14 +1,16 @@
 """Run units in this process: sequentially, or with judging in a process pool while the next unit generates.
 
 Both write units in plan order, so the store is the same line for line (but for unit times) either way, and a
-killed run resumes from it. Overlap pays where judging waits (sandboxed tests, semgrep and gcc start-up) or
-where there are spare cores; generation holds the model, so it stays in this process.
+killed run resumes from it. Overlap pays where generation runs off the CPU or leaves cores free; by default
+`choose_overlap` decides from the hardware. Generation holds the model, so it stays in this process.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,28 +22,77 @@ from secsteer.experiments.executors.judging import judge
 from secsteer.experiments.executors.work import Job, generate_unit, load, make_factory
 from secsteer.experiments.plan import Unit
 
+log = logging.getLogger(__name__)
 Write = Callable[[str, list[dict[str, Any]]], None]
+Note = Callable[[dict[str, Any]], None]
 _pool: tuple[int, ProcessPoolExecutor] | None = None
 
 
+def choose_overlap(device: str, cpus: int, torch_threads: int, judge_workers: int = 1) -> tuple[bool, str]:
+    """Whether to judge beside generation, and why in words (for the log and the run record)."""
+    if device != "cpu":
+        return True, f"generation runs on {device}: judging overlaps it on the CPU"
+    spare = cpus - torch_threads
+    # Measured (docs/performance.md): on 2 cores with torch on both, overlap was 1.1-1.2x slower than judging
+    # in turn, since a judging process with no core of its own only takes turns with generation.
+    if spare >= judge_workers:
+        return True, f"torch uses {torch_threads} of {cpus} CPUs: judging overlaps on the {spare} left"
+    return False, f"generation on the CPU, torch uses {torch_threads} of {cpus} CPUs: none left, judged in turn"
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (affinity and cpusets included, where the OS says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def generation_device(model: Any, backend: Any = None) -> str:
+    """Where units generate: a torch device type, "remote" (NDIF), or "cpu" for an engine without parameters."""
+    if backend is not None and getattr(backend, "remote", False) is True:
+        return "remote"
+    from secsteer.backends.base import input_device
+
+    try:
+        return input_device(model).type
+    except (AttributeError, StopIteration, TypeError):       # llama.cpp's engine: no torch parameters
+        return "cpu"
+
+
 class LocalExecutor:
-    """overlap: judge in `judge_workers` processes while generation goes on (the default); else in turn."""
+    """overlap: True judges in `judge_workers` processes while generation goes on, False in turn, None (the
+    default) lets `choose_overlap` decide from the hardware once the model is loaded."""
 
     name = "local"
 
-    def __init__(self, overlap: bool = True, judge_workers: int = 1) -> None:
+    def __init__(self, overlap: bool | None = None, judge_workers: int = 1) -> None:
         if judge_workers < 1:
             raise ValueError(f"judge_workers must be >= 1, got {judge_workers}")
         self.overlap, self.judge_workers = overlap, judge_workers
+        self.chosen: dict[str, Any] | None = None     # what the last run did, and why
 
-    def run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool = True) -> None:
+    def run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool = True,
+            note: Note | None = None) -> None:
+        """note: called once with the choice made (overlapped or not, and why) before any unit is written."""
+        import torch
+
         model, tokenizer = job.model, job.tokenizer
         if model is None:
             model, tokenizer = load(job.spec, job.backend)
+        device = generation_device(model, job.backend)
+        if self.overlap is None:
+            overlap, why = choose_overlap(device, available_cpus(), torch.get_num_threads(), self.judge_workers)
+        else:
+            overlap, why = self.overlap, "--overlap" if self.overlap else "--no-overlap"
+        log.info("local executor: %s (%s)", "judging overlapped with generation" if overlap else "judging in turn",
+                 why)
+        self.chosen = {"executor": "local", "overlap": overlap, "reason": why, "device": device}
+        if note is not None:
+            note(self.chosen)
         factory = make_factory(job, model, tokenizer, job.out / "cache")
         generated = (generate_unit(job.spec, u, job.scenarios, model, tokenizer, factory, job.backend) for u in todo)
         bar = tqdm(total=len(todo), disable=not show_progress, desc="units")
-        if not self.overlap:
+        if not overlap:
             for unit, judge_job in zip(todo, generated):
                 write(unit.id, judge(judge_job))
                 bar.update(1)

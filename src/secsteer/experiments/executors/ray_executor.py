@@ -30,6 +30,7 @@ from secsteer.experiments.plan import Unit
 
 log = logging.getLogger(__name__)
 Write = Callable[[str, list[dict[str, Any]]], None]
+Note = Callable[[dict[str, Any]], None]
 
 
 class UnitWorker:
@@ -89,7 +90,9 @@ class RayExecutor:
         self.replaced = 0             # actors started to replace dead ones
         self.retried: list[str] = []  # units sent again after their actor died
 
-    def run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool = True) -> None:
+    def run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool = True,
+            note: Note | None = None) -> None:
+        """note: called once with the workers chosen (count, resources, threads) before any unit is written."""
         ray = import_ray()
         started = not ray.is_initialized()
         if started:
@@ -97,17 +100,20 @@ class RayExecutor:
         self._ray = ray
         self._slots: list[_Slot] = []
         try:
-            self._run(job, todo, write, show_progress)
+            self._run(job, todo, write, show_progress, note)
         finally:
             for slot in self._slots:
                 ray.kill(slot.actor, no_restart=True)
             if started:
                 ray.shutdown()
 
-    def _run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool) -> None:
+    def _run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool, note: Note | None) -> None:
         ray = self._ray
         count, options, threads = worker_plan(ray.cluster_resources(), self.workers, self.threads)
         log.info("ray: %d worker(s) with %s, %s torch threads each", count, options, threads or "default")
+        if note is not None:
+            note({"executor": "ray", "workers": count, "resources": options, "threads": threads,
+                  "address": self.address})
         self._actor = ray.remote(UnitWorker).options(max_restarts=0, scheduling_strategy="SPREAD", **options)
         shipped = ray.put(replace(job, model=None, tokenizer=None))
         first = self._actor.remote(shipped, None, threads)
