@@ -3,6 +3,7 @@ costs nothing, a killed driver resumes. One cluster for the module (starting Ray
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -69,6 +70,8 @@ def test_ray_store_equals_local_store(cluster, tmp_path, model_dir):  # noqa: F8
     assert_once_each(tmp_path / "ray", tmp_path / "local")
     assert (tmp_path / "ray" / "cache").is_dir()          # activations read once by a worker, cached by the driver
     assert executor.replaced == 0 and not executor.retried
+    [how] = json.loads((tmp_path / "ray" / "run.json").read_text())["executions"]   # the workers, noted once
+    assert (how["executor"], how["workers"], how["resources"]) == ("ray", 1, {"num_cpus": 1})
 
 
 def actor_pids(method: str = "") -> list[int]:
