@@ -94,8 +94,17 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
     steered = trace.steered_fraction() if hasattr(trace, "steered_fraction") else []
+    return judge_job(spec, unit, scenarios, completions, steered)
+
+
+def judge_job(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], completions: Sequence[str],
+              steered: Sequence[float] = ()) -> JudgeJob:
+    """What judging the unit's completions needs; the completions come from generation or from a file."""
+    rows = unit.rows
+    if len(completions) != len(rows):
+        raise ValueError(f"unit {unit.id}: {len(completions)} completions for {len(rows)} rows")
     return JudgeJob(
-        unit=unit.id, scenarios=tuple(picked), completions=tuple(completions),
+        unit=unit.id, scenarios=tuple(scenarios[r.scenario] for r in rows), completions=tuple(completions),
         cells=tuple(Cell(unit.group, r.scale).id for r in rows), samples=tuple(r.sample for r in rows),
         scales=tuple(r.scale for r in rows), steered=tuple(steered), analyzers=tuple(spec.analyzers),
         run_tests=spec.run_tests, any_cwe=spec.any_cwe,
