@@ -17,6 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-code-execution", action="store_true",
                         help="run scenario tests on model-written code (inside the sandbox)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    parser.add_argument("--device", default="auto",
+                        help="where the model runs: auto (cuda when available, else cpu), cpu, cuda:0, ...")
     parser.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     from secsteer.backends import add_backend_args
 
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     chosen = args.backend or args.remote           # otherwise the spec's `engine` key decides
     store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args) if chosen else None,
-                      executor=executor)
+                      executor=executor, device=args.device)
     if executor.name == "generate-only":
         print(generated_message(store, args.out))
         return 0

@@ -29,7 +29,7 @@ class GenerateOnlyExecutor:
             return
         model, tokenizer = job.model, job.tokenizer
         if model is None:
-            model, tokenizer = load(job.spec, job.backend)
+            model, tokenizer = load(job.spec, job.backend, device=job.device)
         factory = make_factory(job, model, tokenizer, job.out / "cache")
         for unit in tqdm(rest, disable=not show_progress, desc="units (generate only)"):
             made = generate_unit(job.spec, unit, job.scenarios, model, tokenizer, factory, job.backend)

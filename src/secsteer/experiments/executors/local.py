@@ -68,7 +68,7 @@ def judge_jobs(job: Job, todo: Sequence[Unit]) -> Iterator[JudgeJob]:
             yield judge_job(job.spec, unit, job.scenarios, kept[unit.id]["completions"], kept[unit.id]["steered"])
             continue
         if model is None:
-            model, tokenizer = load(job.spec, job.backend)
+            model, tokenizer = load(job.spec, job.backend, device=job.device)
         if factory is None:
             factory = make_factory(job, model, tokenizer, job.out / "cache")
         yield generate_unit(job.spec, unit, job.scenarios, model, tokenizer, factory, job.backend)

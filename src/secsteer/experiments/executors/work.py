@@ -33,6 +33,7 @@ class Job:
     pairs: list[Any] = field(default_factory=list)   # the vectors' pairs, held-out checked
     fixed: Any = None                  # the spec's prebuilt vector, held-out checked
     needs_vectors: bool = False        # some unfinished unit is steered
+    device: str = "auto"               # where a local executor loads the model (auto: cuda when available)
 
 
 def vector_inputs(spec: SweepSpec, scenarios: Sequence[Scenario], todo: Sequence[Unit]) -> dict[str, Any]:
@@ -47,6 +48,7 @@ def vector_inputs(spec: SweepSpec, scenarios: Sequence[Scenario], todo: Sequence
 
 
 def load(spec: SweepSpec, backend: Any = None, **options: Any) -> tuple[Any, Any]:
+    options.setdefault("device", "auto")
     if backend is not None:
         return backend.load(spec.model, dtype=spec.dtype, **options)
     from secsteer.model.load import load_model
