@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -135,6 +136,14 @@ def test_generation_device(monkeypatch):
     assert generation_device(model) == "cpu"
     assert generation_device(model, NNsightBackend(remote=True)) == "remote"
     assert generation_device(object()) == "cpu"                   # an engine without torch parameters (llama.cpp)
+    # before the model loads (it loads only once a unit needs generating): where --device will put it
+    assert generation_device(None, None, "cpu") == "cpu" and generation_device(None, None, "cuda:1") == "cuda"
+    assert generation_device(None, None, "mps") == "mps"
+    assert generation_device(None, SimpleNamespace(name="llamacpp", remote=False), "auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert generation_device(None, None, "auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)       # a GPU machine
+    assert generation_device(None, None, "auto") == "cuda"
     monkeypatch.setattr(base, "input_device", lambda m: torch.device("cuda", 1))
     assert generation_device(model) == "cuda"
 
@@ -158,7 +167,7 @@ def test_default_choice_is_made_logged_and_recorded(tmp_path, spec, monkeypatch,
     [small] = executions(tmp_path / "small")
     assert (small["executor"], small["overlap"], small["device"]) == ("local", False, "cpu")
 
-    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cuda")
+    monkeypatch.setattr(local, "generation_device", lambda *args: "cuda")
     run_sweep(spec, tmp_path / "gpu", show_progress=False)
     [gpu] = executions(tmp_path / "gpu")
     assert (gpu["overlap"], gpu["device"]) == (True, "cuda") and "cuda" in gpu["reason"]
@@ -166,7 +175,7 @@ def test_default_choice_is_made_logged_and_recorded(tmp_path, spec, monkeypatch,
 
 
 def test_forced_choices_win_over_the_hardware_and_resumes_are_noted(tmp_path, spec, monkeypatch):
-    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cuda")
+    monkeypatch.setattr(local, "generation_device", lambda *args: "cuda")
     out = tmp_path / "run"
     executor = LocalExecutor(overlap=False)
     run_sweep(spec, out, show_progress=False, executor=executor)
@@ -174,7 +183,7 @@ def test_forced_choices_win_over_the_hardware_and_resumes_are_noted(tmp_path, sp
     lines = (out / "units.jsonl").read_text().splitlines(keepends=True)
     (out / "units.jsonl").write_text("".join(lines[:3]))             # as if killed after three units
     (out / "cells.jsonl").unlink()
-    monkeypatch.setattr(local, "generation_device", lambda model, backend=None: "cpu")
+    monkeypatch.setattr(local, "generation_device", lambda *args: "cpu")
     monkeypatch.setattr(local, "available_cpus", lambda: 1)
     run_sweep(spec, out, show_progress=False, executor="overlap")     # resumed, overlapped on 1 CPU: forced
     first, second = executions(out)

@@ -5,6 +5,7 @@
   sequential  this process generates and judges each unit in turn (what sweeps did before executors)
   overlap     local, always overlapped
   ray         a Ray cluster: one model-holding actor per worker, judging in CPU tasks (ray_executor.py)
+  generate-only  generate into RUN/generated.jsonl and judge nothing; a later local run judges it
 
 Nothing is imported here eagerly: a judging process imports judging.py alone, without torch.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-EXECUTORS = ("local", "sequential", "overlap", "ray")
+EXECUTORS = ("local", "sequential", "overlap", "ray", "generate-only")
 
 __all__ = ["EXECUTORS", "get_executor"]
 
@@ -25,6 +26,10 @@ def get_executor(executor: Any = None, **options: Any) -> Any:
 
         forced = {"sequential": False, "overlap": True}.get(executor)  # type: ignore[arg-type]
         return LocalExecutor(**({"overlap": forced} if forced is not None else {}), **options)
+    if executor == "generate-only":
+        from secsteer.experiments.executors.generate_only import GenerateOnlyExecutor
+
+        return GenerateOnlyExecutor(**options)
     if executor == "ray":
         from secsteer.experiments.executors.ray_executor import RayExecutor
 

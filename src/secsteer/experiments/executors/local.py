@@ -12,15 +12,16 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from secsteer.experiments.executors.judging import judge
-from secsteer.experiments.executors.work import Job, generate_unit, load, make_factory
+from secsteer.experiments.executors.judging import JudgeJob, judge
+from secsteer.experiments.executors.work import Job, generate_unit, judge_job, load, make_factory
 from secsteer.experiments.plan import Unit
+from secsteer.experiments.store import RunStore
 
 log = logging.getLogger(__name__)
 Write = Callable[[str, list[dict[str, Any]]], None]
@@ -47,10 +48,19 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def generation_device(model: Any, backend: Any = None) -> str:
-    """Where units generate: a torch device type, "remote" (NDIF), or "cpu" for an engine without parameters."""
+def generation_device(model: Any, backend: Any = None, device: str = "auto") -> str:
+    """Where units generate: a torch device type, "remote" (NDIF), or "cpu" for an engine without parameters.
+    model None: where `device` will load it (the model loads only once a unit needs generating)."""
     if backend is not None and getattr(backend, "remote", False) is True:
         return "remote"
+    if model is None:
+        if backend is not None and backend.name == "llamacpp":
+            return "cpu"
+        import torch
+
+        from secsteer.model.load import resolve_device
+
+        return torch.device(resolve_device(device)).type
     from secsteer.backends.base import input_device
 
     try:
@@ -61,7 +71,7 @@ def generation_device(model: Any, backend: Any = None) -> str:
 
 class LocalExecutor:
     """overlap: True judges in `judge_workers` processes while generation goes on, False in turn, None (the
-    default) lets `choose_overlap` decide from the hardware once the model is loaded."""
+    default) lets `choose_overlap` decide from where the model generates and the CPUs torch leaves free."""
 
     name = "local"
 
@@ -76,10 +86,7 @@ class LocalExecutor:
         """note: called once with the choice made (overlapped or not, and why) before any unit is written."""
         import torch
 
-        model, tokenizer = job.model, job.tokenizer
-        if model is None:
-            model, tokenizer = load(job.spec, job.backend)
-        device = generation_device(model, job.backend)
+        device = generation_device(job.model, job.backend, job.device)
         if self.overlap is None:
             overlap, why = choose_overlap(device, available_cpus(), torch.get_num_threads(), self.judge_workers)
         else:
@@ -89,8 +96,7 @@ class LocalExecutor:
         self.chosen = {"executor": "local", "overlap": overlap, "reason": why, "device": device}
         if note is not None:
             note(self.chosen)
-        factory = make_factory(job, model, tokenizer, job.out / "cache")
-        generated = (generate_unit(job.spec, u, job.scenarios, model, tokenizer, factory, job.backend) for u in todo)
+        generated = judge_jobs(job, todo)
         bar = tqdm(total=len(todo), disable=not show_progress, desc="units")
         if not overlap:
             for unit, judge_job in zip(todo, generated):
@@ -110,6 +116,22 @@ class LocalExecutor:
                 write(done.id, future.result())
                 bar.update(1)
         bar.close()
+
+
+def judge_jobs(job: Job, todo: Sequence[Unit]) -> Iterator[JudgeJob]:
+    """Each unit's JudgeJob in order: from completions generated earlier (--generate-only) where the run
+    has them, else generated now. The model loads only when some unit still needs generating."""
+    kept = RunStore(job.out).generated()
+    model, tokenizer, factory = job.model, job.tokenizer, None
+    for unit in todo:
+        if unit.id in kept:
+            yield judge_job(job.spec, unit, job.scenarios, kept[unit.id]["completions"], kept[unit.id]["steered"])
+            continue
+        if model is None:
+            model, tokenizer = load(job.spec, job.backend, device=job.device)
+        if factory is None:
+            factory = make_factory(job, model, tokenizer, job.out / "cache")
+        yield generate_unit(job.spec, unit, job.scenarios, model, tokenizer, factory, job.backend)
 
 
 def judge_pool(workers: int) -> ProcessPoolExecutor:
