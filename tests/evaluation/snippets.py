@@ -390,6 +390,12 @@ C_RULES: list[tuple[str, str, str]] = [
         "    size_t cells = w * h;\n    return malloc(cells * sizeof(double));\n}\n",
     ),
     (
+        "c-alloc-size-arith-unchecked",
+        C_HEAD + "char **make_rows(int rows) {\n    return malloc(sizeof(char *) * rows);\n}\n",
+        C_HEAD + "char **make_rows(int rows) {\n    if (rows <= 0 || (size_t)rows > SIZE_MAX / sizeof(char *)) return NULL;\n"
+        "    return malloc(sizeof(char *) * (size_t)rows);\n}\n",
+    ),
+    (
         "c-narrow-alloc-size-plus-constant",
         C_HEAD + "char *frame(const char *p, uint32_t n) {\n    char *f = malloc(n + 2);\n    if (!f) return NULL;\n"
         "    memcpy(f + 1, p, n);\n    return f;\n}\n",
