@@ -107,13 +107,35 @@ def test_a_split_gguf_converts_once_to_the_same_model(tmp_path, monkeypatch, tok
     assert type(loaded).__name__ == "Qwen2ForCausalLM" and loaded.secsteer_spec == "bundled:tiny"
     assert tok.decode(tok("def f(x):").input_ids) == "def f(x):"
     assert not list((tmp_path / "cache" / "models").glob(".convert-*"))   # the work folder is gone
-    broken = bundled.BundledModel("broken", packages[:2], fake.sha256, "tiny.gguf", "tiny-extra")
+    broken = bundled.BundledModel("broken", packages[:2], fake.sha256, "broken.gguf", "tiny-extra")
     monkeypatch.setitem(bundled.BUNDLED, "broken", broken)
     with pytest.raises(ValueError, match=r"does not match the pinned .*secsteer\[tiny-extra\]"):
         bundled.bundled_checkpoint("broken")
 
     monkeypatch.setattr(bundled, "_convert", lambda *_: pytest.fail("converted twice"))
     assert bundled.bundled_checkpoint("tiny") == folder
+
+
+def test_a_cache_holding_only_the_verified_gguf_converts_without_the_part_packages(tmp_path, monkeypatch,
+                                                                                    tokenizer):
+    # a GPU machine the GGUF was copied to has no part packages: conversion reads the cached GGUF
+    from secsteer.model.load import load_model
+
+    model = tiny_model("qwen2", tokenizer, layers=2)
+    write_qwen2_gguf(model, tokenizer, tmp_path / "tiny.gguf")
+    whole = (tmp_path / "tiny.gguf").read_bytes()
+    sha = hashlib.sha256(whole).hexdigest()
+    fake = bundled.BundledModel("tiny", ("secsteer_no_such_part1",), sha, "tiny.gguf", "tiny-extra")
+    monkeypatch.setitem(bundled.BUNDLED, "tiny", fake)
+    monkeypatch.setenv("SECSTEER_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(FileNotFoundError, match="secsteer_no_such_part1"):
+        load_model("bundled:tiny")                                   # neither parts nor cached file
+    (tmp_path / "cache" / "gguf").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "cache" / "gguf" / f"{sha[:12]}-tiny.gguf").write_bytes(whole)
+    loaded, _ = load_model("bundled:tiny")
+    ids = torch.tensor([[5, 17, 42, 99, 3, 250]])
+    with torch.no_grad():
+        assert torch.equal(loaded(ids).logits, model(ids).logits)
 
 
 def test_the_1_5b_model_is_registered_with_its_own_extra():

@@ -141,3 +141,39 @@ def test_concurrent_conversion_runs_once(tmp_path, monkeypatch):
 def test_unknown_bundled_name():
     with pytest.raises(ValueError, match="unknown bundled model"):
         bundled.bundled_checkpoint("nope")
+
+
+from tests.experiments.test_sweep import model_dir  # noqa: E402, F401  (module-scoped fixture)
+
+
+def test_auto_device_is_the_gpu_when_torch_sees_one(monkeypatch):
+    # sweeps and eval default to "auto": on a GPU machine a sweep must not quietly run on the CPU
+    import torch
+
+    from secsteer.model.load import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda" and resolve_device("cpu") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu" and resolve_device("cuda:1") == "cuda:1"
+
+
+def test_a_sweep_passes_its_device_to_the_model_load(tmp_path, monkeypatch, model_dir):  # noqa: F811
+    from secsteer.cli.main import main
+    from secsteer.experiments.executors import work
+    from tests.experiments.test_sweep import write_spec
+
+    seen = []
+
+    def fake_load(spec, backend=None, **options):
+        seen.append(options.get("device"))
+        raise SystemExit(3)
+
+    monkeypatch.setattr(work, "load", fake_load)
+    import secsteer.experiments.executors.local as local
+
+    monkeypatch.setattr(local, "load", fake_load)
+    with pytest.raises(SystemExit):
+        main(["sweep", str(write_spec(tmp_path / "s.toml", model_dir)), "--out", str(tmp_path / "r"),
+              "--device", "cuda:7", "--no-overlap"])
+    assert seen == ["cuda:7"]

@@ -269,3 +269,14 @@ def test_replaying_the_frozen_lower_blocks_gives_the_full_forward_loss(tokenizer
     for full, replayed in zip(*losses):
         assert torch.allclose(full, replayed, atol=1e-5)
     assert float(losses[0][0]) != pytest.approx(0.6931, abs=1e-3)    # the vector does move the loss
+
+
+def test_a_bf16_model_trains(tokenizer):
+    # the replayed lower blocks hand a bf16 model bf16 input (an fp32 replay broke the first linear layer)
+    from tests.conftest import tiny_model
+
+    model = tiny_model("qwen2", tokenizer).to(torch.bfloat16)
+    config = dataclasses.replace(CONFIG, epochs=1, max_steps=2)
+    result = train_vector(model, tokenizer, TRAIN, config, show_progress=False)
+    direction = result.vector.directions[2]
+    assert direction.dtype == torch.float32 and torch.isfinite(direction).all() and direction.norm() > 0

@@ -71,7 +71,7 @@ class LlamaCppBackend:
         self.options = options
 
     def load(self, spec: str, **options: Any) -> tuple[LlamaCppEngine, Any]:
-        if options.get("device_map") is not None or str(options.get("device") or "cpu") != "cpu":
+        if options.get("device_map") is not None or str(options.get("device") or "cpu") not in ("cpu", "auto"):
             raise ValueError(f"the llamacpp engine runs on the CPU build of llama.cpp: drop --device/--device-map; {HINT}")
         if options.get("dtype") not in (None, "float32"):
             log.info("llama.cpp runs the GGUF file's own tensor types; --dtype %s does not apply", options["dtype"])

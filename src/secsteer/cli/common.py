@@ -14,7 +14,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                        help="hub id, checkpoint directory, .gguf file or bundled:NAME (default: %(default)s)")
     group.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
                        help="bfloat16 is faster for large batches on CPUs with AMX, slower at batch 1")
-    group.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda:0")
+    group.add_argument("--device", default="auto", help="torch device: auto (cuda when available), cpu, cuda:0, ...")
     group.add_argument("--device-map", default=None, help="'auto' spreads the model over GPUs (accelerate)")
     group.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
 

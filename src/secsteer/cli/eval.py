@@ -87,8 +87,15 @@ def run(args: argparse.Namespace) -> int:
     executor = executor_from_args(args)
     spec = replace(spec_from_args(args), engine=backend.name)
     out = args.out or f"runs/eval-{spec.digest()}"
-    model, tokenizer = load_from_args(args, backend) if executor.name == "local" else (None, None)
+    # judging a --generate-only run needs no model; the executor loads one only for units left to generate
+    local = executor.name == "local" and not (Path(out) / "generated.jsonl").exists()
+    model, tokenizer = load_from_args(args, backend) if local else (None, None)
     store = run_sweep(spec, out, model=model, tokenizer=tokenizer, backend=backend, executor=executor)
+    if executor.name == "generate-only":
+        from secsteer.cli.sweep import generated_message
+
+        print(generated_message(store, out))
+        return 0
     cells = store.cells()
     baseline = next(c for c in cells if c["condition"] == "baseline")
     cells = with_differences(cells, baseline)

@@ -17,6 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-code-execution", action="store_true",
                         help="run scenario tests on model-written code (inside the sandbox)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    parser.add_argument("--device", default="auto",
+                        help="where the model runs: auto (cuda when available, else cpu), cpu, cuda:0, ...")
     parser.add_argument("--no-report", action="store_true", help="do not write the report at the end")
     from secsteer.backends import add_backend_args
 
@@ -33,6 +35,9 @@ def add_executor_args(parser: argparse.ArgumentParser) -> None:
                             "ray: a Ray cluster, one model per worker")
     group.add_argument("--no-overlap", action="store_true",
                        help="local executor: judge each unit before generating the next (one process)")
+    group.add_argument("--generate-only", action="store_true",
+                       help="generate into OUT/generated.jsonl and judge nothing (e.g. on a GPU machine); the "
+                            "same command without this flag judges them later, without loading the model")
     group.add_argument("--address", default=None,
                        help="ray: 'auto' joins the running cluster (ray start --head), or HOST:PORT; "
                             "unset starts Ray on this machine")
@@ -43,6 +48,10 @@ def add_executor_args(parser: argparse.ArgumentParser) -> None:
 def executor_from_args(args: argparse.Namespace):
     from secsteer.experiments.executors import get_executor
 
+    if getattr(args, "generate_only", False):
+        if args.executor == "ray" or args.no_overlap:
+            raise ValueError("--generate-only runs here, alone: drop --executor ray and --no-overlap")
+        return get_executor("generate-only")
     if args.executor == "ray":
         if args.no_overlap:
             raise ValueError("--no-overlap is for the local executor; Ray always judges beside generation")
@@ -86,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
 
     chosen = args.backend or args.remote           # otherwise the spec's `engine` key decides
     store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args) if chosen else None,
-                      executor=executor)
+                      executor=executor, device=args.device)
+    if executor.name == "generate-only":
+        print(generated_message(store, args.out))
+        return 0
     print(f"{len(store.cells())} cells finished in {args.out}")
     if not args.no_report:
         from secsteer.report.report import build_report
@@ -94,3 +106,8 @@ def run(args: argparse.Namespace) -> int:
         paths = build_report(args.out)
         print(f"report: {paths['markdown']} and {paths['html']}")
     return 0
+
+
+def generated_message(store, out: str) -> str:
+    return (f"{len(store.generated())} units generated into {store.generated_path}, none judged: rerun the same "
+            f"command without --generate-only (copying {out} along) where the analyzers and the sandbox are")

@@ -103,13 +103,15 @@ def run_sweep(
     show_progress: bool = True,
     backend: Any = None,
     executor: Any = None,
+    device: str = "auto",
 ) -> RunStore:
     """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
 
     backend: a secsteer.backends engine (default: the spec's `engine`, which records the one used);
     nnsight and llamacpp support mode "add" only.
     executor: where units run: a LocalExecutor (default: judging overlaps generation), a RayExecutor, or
-    "local", "sequential", "ray". Whatever runs them, this process alone writes the store, in whole units."""
+    "local", "sequential", "ray". Whatever runs them, this process alone writes the store, in whole units.
+    device: where a local executor loads spec.model (auto: cuda when torch sees a GPU, else cpu)."""
     from secsteer.experiments.executors import get_executor
     from secsteer.experiments.executors.work import Job, vector_inputs
 
@@ -137,7 +139,7 @@ def run_sweep(
     log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
     if todo:
         vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads
-        job = Job(spec, Path(out), scenarios, model, tokenizer, backend, **vectors)
+        job = Job(spec, Path(out), scenarios, model, tokenizer, backend, device=device, **vectors)
         runner.run(job, todo, store.write_unit, show_progress=show_progress)
     finish_cells(spec, store, scenarios)
     return store

@@ -96,6 +96,7 @@ class RunStore:
         self.units_path = self.root / "units.jsonl"
         self.cells_path = self.root / "cells.jsonl"
         self.run_path = self.root / "run.json"
+        self.generated_path = self.root / "generated.jsonl"     # completions not judged yet (--generate-only)
 
     def open(self, spec_json: dict[str, Any], digest: str, restart: bool = False) -> bool:
         """Claim the directory for this spec. Returns True when resuming earlier work."""
@@ -108,7 +109,7 @@ class RunStore:
                     f"this one {digest}); use a new --out directory, or --restart to discard those results"
                 )
             return True
-        for path in (self.samples_path, self.units_path, self.cells_path):
+        for path in (self.samples_path, self.units_path, self.cells_path, self.generated_path):
             path.unlink(missing_ok=True)
         record = {"schema_version": SCHEMA_VERSION, "spec_digest": digest, "spec": spec_json,
                   "env": environment(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -131,6 +132,16 @@ class RunStore:
     def write_unit(self, unit: str, samples: list[dict[str, Any]]) -> None:
         _append(self.samples_path, [{**s, "unit": unit} for s in samples])
         _append(self.units_path, [{"unit": unit, "n": len(samples), "time": time.time()}])
+
+    def write_generated(self, unit: str, completions: list[str], steered: list[float]) -> None:
+        _append(self.generated_path, [{"unit": unit, "completions": completions, "steered": steered}])
+
+    def generated(self) -> dict[str, dict[str, Any]]:
+        """Generated-but-unjudged completions by unit id (the first record of a unit wins)."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in read_jsonl(self.generated_path):
+            out.setdefault(r["unit"], r)
+        return out
 
     def samples(self) -> list[dict[str, Any]]:
         """Samples of finished units only, each (unit, row) once."""

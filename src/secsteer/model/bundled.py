@@ -147,12 +147,13 @@ def _convert(model: BundledModel, work: Path) -> None:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
-    gguf_dir = work / "gguf"
-    gguf_dir.mkdir()
-    gguf_path = assemble_gguf(model, gguf_dir / model.gguf_name)
+    # the verified GGUF in the cache (assembled from the parts once): llama.cpp reads the same file, and a
+    # machine that holds only that file (no part packages, e.g. a GPU box it was copied to) can convert
+    gguf_path = bundled_gguf(model.name)
+    gguf_dir = gguf_path.parent
     out = work / "checkpoint"
     out.mkdir()
-    config = AutoConfig.from_pretrained(gguf_dir, gguf_file=model.gguf_name)
+    config = AutoConfig.from_pretrained(gguf_dir, gguf_file=gguf_path.name)
     config.dtype = torch.float32
     with torch.device("meta"):
         skeleton = AutoModelForCausalLM.from_config(config)
@@ -165,8 +166,7 @@ def _convert(model: BundledModel, work: Path) -> None:
         raise ValueError(f"bundled model {model.name}: the GGUF lacks {sorted(missing)[:5]}")
     config.save_pretrained(out)
     GenerationConfig.from_model_config(config).save_pretrained(out)
-    AutoTokenizer.from_pretrained(gguf_dir, gguf_file=model.gguf_name).save_pretrained(out)
-    shutil.rmtree(gguf_dir)
+    AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf_path.name).save_pretrained(out)
 
 
 def _gguf_tensors(gguf_path: Path, skeleton: Any) -> Iterator[tuple[str, Any]]:

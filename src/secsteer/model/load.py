@@ -60,6 +60,13 @@ def resolve_spec(spec: str) -> tuple[str, dict[str, Any]]:
     return spec, {}   # a hub id, e.g. bigcode/starcoderbase-1b
 
 
+def resolve_device(device: str) -> str:
+    """"auto": the GPU when torch sees one, else the CPU; anything else as given."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
 def load_model(
     spec: str | ModelConfig = DEFAULT_BUNDLED, **options: Any
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -79,7 +86,7 @@ def load_model(
         tokenizer = AutoTokenizer.from_pretrained(source, **common)
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     if config.device_map is None:
-        model.to(config.device)   # type: ignore[arg-type]  # transformers types .to() narrowly
+        model.to(resolve_device(config.device))   # type: ignore[arg-type]  # transformers types .to() narrowly
     model.eval()
     prepare_tokenizer(tokenizer)
     model.secsteer_spec = config.spec   # type: ignore[assignment]  # the id recorded in vectors built on it

@@ -231,7 +231,9 @@ class Scorer:
         """
         length = max(s.ids.numel() for s in sides)
         if self.skip and entries is not None and all(e is not None for e in entries):
-            replay = torch.zeros(len(sides), length, entries[0].shape[-1])  # type: ignore[union-attr]
+            # in the model's dtype: an fp32 replay into a bf16 model fails at the first linear layer
+            replay = torch.zeros(len(sides), length, entries[0].shape[-1],  # type: ignore[union-attr]
+                                 dtype=next(self.model.parameters()).dtype)
             for row, entry in enumerate(entries):
                 replay[row, : entry.shape[0]] = entry  # type: ignore[union-attr,assignment]
             with replay_lower_blocks(self.model, self.skip, replay.to(self.device), self.as_tuple):

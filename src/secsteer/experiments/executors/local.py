@@ -10,15 +10,16 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from secsteer.experiments.executors.judging import judge
-from secsteer.experiments.executors.work import Job, generate_unit, load, make_factory
+from secsteer.experiments.executors.judging import JudgeJob, judge
+from secsteer.experiments.executors.work import Job, generate_unit, judge_job, load, make_factory
 from secsteer.experiments.plan import Unit
+from secsteer.experiments.store import RunStore
 
 Write = Callable[[str, list[dict[str, Any]]], None]
 _pool: tuple[int, ProcessPoolExecutor] | None = None
@@ -35,11 +36,7 @@ class LocalExecutor:
         self.overlap, self.judge_workers = overlap, judge_workers
 
     def run(self, job: Job, todo: Sequence[Unit], write: Write, show_progress: bool = True) -> None:
-        model, tokenizer = job.model, job.tokenizer
-        if model is None:
-            model, tokenizer = load(job.spec, job.backend)
-        factory = make_factory(job, model, tokenizer, job.out / "cache")
-        generated = (generate_unit(job.spec, u, job.scenarios, model, tokenizer, factory, job.backend) for u in todo)
+        generated = judge_jobs(job, todo)
         bar = tqdm(total=len(todo), disable=not show_progress, desc="units")
         if not self.overlap:
             for unit, judge_job in zip(todo, generated):
@@ -59,6 +56,22 @@ class LocalExecutor:
                 write(done.id, future.result())
                 bar.update(1)
         bar.close()
+
+
+def judge_jobs(job: Job, todo: Sequence[Unit]) -> Iterator[JudgeJob]:
+    """Each unit's JudgeJob in order: from completions generated earlier (--generate-only) where the run
+    has them, else generated now. The model loads only when some unit still needs generating."""
+    kept = RunStore(job.out).generated()
+    model, tokenizer, factory = job.model, job.tokenizer, None
+    for unit in todo:
+        if unit.id in kept:
+            yield judge_job(job.spec, unit, job.scenarios, kept[unit.id]["completions"], kept[unit.id]["steered"])
+            continue
+        if model is None:
+            model, tokenizer = load(job.spec, job.backend, device=job.device)
+        if factory is None:
+            factory = make_factory(job, model, tokenizer, job.out / "cache")
+        yield generate_unit(job.spec, unit, job.scenarios, model, tokenizer, factory, job.backend)
 
 
 def judge_pool(workers: int) -> ProcessPoolExecutor:

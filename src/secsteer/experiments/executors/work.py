@@ -33,6 +33,7 @@ class Job:
     pairs: list[Any] = field(default_factory=list)   # the vectors' pairs, held-out checked
     fixed: Any = None                  # the spec's prebuilt vector, held-out checked
     needs_vectors: bool = False        # some unfinished unit is steered
+    device: str = "auto"               # where a local executor loads the model (auto: cuda when available)
 
 
 def vector_inputs(spec: SweepSpec, scenarios: Sequence[Scenario], todo: Sequence[Unit]) -> dict[str, Any]:
@@ -47,6 +48,7 @@ def vector_inputs(spec: SweepSpec, scenarios: Sequence[Scenario], todo: Sequence
 
 
 def load(spec: SweepSpec, backend: Any = None, **options: Any) -> tuple[Any, Any]:
+    options.setdefault("device", "auto")
     if backend is not None:
         return backend.load(spec.model, dtype=spec.dtype, **options)
     from secsteer.model.load import load_model
@@ -94,8 +96,17 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
     steered = trace.steered_fraction() if hasattr(trace, "steered_fraction") else []
+    return judge_job(spec, unit, scenarios, completions, steered)
+
+
+def judge_job(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], completions: Sequence[str],
+              steered: Sequence[float] = ()) -> JudgeJob:
+    """What judging the unit's completions needs; the completions come from generation or from a file."""
+    rows = unit.rows
+    if len(completions) != len(rows):
+        raise ValueError(f"unit {unit.id}: {len(completions)} completions for {len(rows)} rows")
     return JudgeJob(
-        unit=unit.id, scenarios=tuple(picked), completions=tuple(completions),
+        unit=unit.id, scenarios=tuple(scenarios[r.scenario] for r in rows), completions=tuple(completions),
         cells=tuple(Cell(unit.group, r.scale).id for r in rows), samples=tuple(r.sample for r in rows),
         scales=tuple(r.scale for r in rows), steered=tuple(steered), analyzers=tuple(spec.analyzers),
         run_tests=spec.run_tests, any_cwe=spec.any_cwe,
