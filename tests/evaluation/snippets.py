@@ -316,6 +316,133 @@ C_RULES: list[tuple[str, str, str]] = [
         C_HEAD + "#include <unistd.h>\nint slurp(int fd, char *buf, size_t cap) {\n"
         "    ssize_t got = read(fd, buf, cap - 1);\n    if (got < 0) return -1;\n    buf[got] = 0;\n    return 0;\n}\n",
     ),
+    (
+        "c-dest-size-param-ignored",
+        C_HEAD + "size_t to_upper(const char *in, char *out, size_t out_len) {\n    size_t i = 0;\n"
+        "    for (; in[i] != '\\0'; i++)\n        out[i] = (char)(in[i] & ~0x20);\n    out[i] = '\\0';\n    return i;\n}\n",
+        C_HEAD + "size_t to_upper(const char *in, char *out, size_t out_len) {\n    size_t i = 0;\n"
+        "    if (out_len == 0) return 0;\n    for (; in[i] != '\\0' && i + 1 < out_len; i++)\n"
+        "        out[i] = (char)(in[i] & ~0x20);\n    out[i] = '\\0';\n    return i;\n}\n",
+    ),
+    (
+        "c-source-length-param-ignored",
+        C_HEAD + "uint32_t read_u32(const unsigned char *msg, size_t msg_len) {\n    uint32_t v;\n"
+        "    memcpy(&v, msg + 4, sizeof v);\n    return v;\n}\n",
+        C_HEAD + "uint32_t read_u32(const unsigned char *msg, size_t msg_len) {\n    uint32_t v = 0;\n"
+        "    if (msg_len < 8) return 0;\n    memcpy(&v, msg + 4, sizeof v);\n    return v;\n}\n",
+    ),
+    (
+        "c-index-lower-bound-only",
+        C_HEAD + "static char names[10][16];\nconst char *name_at(int id) {\n    if (id < 0) return NULL;\n"
+        "    return names[id];\n}\n",
+        C_HEAD + "static char names[10][16];\nconst char *name_at(int id) {\n    if (id < 0 || id >= 10) return NULL;\n"
+        "    return names[id];\n}\n",
+    ),
+    (
+        "c-index-bound-off-by-one",
+        C_HEAD + "void set_flag(unsigned char *flags, size_t nflags, size_t pos) {\n"
+        "    if (pos > nflags) return;\n    flags[pos] = 1;\n}\n",
+        C_HEAD + "void set_flag(unsigned char *flags, size_t nflags, size_t pos) {\n"
+        "    if (pos >= nflags) return;\n    flags[pos] = 1;\n}\n",
+    ),
+    (
+        "c-clamp-to-capacity-then-terminate",
+        C_HEAD + "void take(char *dst, size_t size, const char *src, size_t len) {\n"
+        "    if (len > size) len = size;\n    memcpy(dst, src, len);\n    dst[len] = '\\0';\n}\n",
+        C_HEAD + "void take(char *dst, size_t size, const char *src, size_t len) {\n    if (size == 0) return;\n"
+        "    if (len > size - 1) len = size - 1;\n    memcpy(dst, src, len);\n    dst[len] = '\\0';\n}\n",
+    ),
+    (
+        "c-struct-index-no-wrap",
+        C_HEAD + "struct hist { int v[16]; unsigned pos; };\nvoid hist_add(struct hist *h, int x) {\n"
+        "    h->v[h->pos] = x;\n    h->pos++;\n}\n",
+        C_HEAD + "struct hist { int v[16]; unsigned pos; };\nvoid hist_add(struct hist *h, int x) {\n"
+        "    h->v[h->pos] = x;\n    h->pos = (h->pos + 1) % 16;\n}\n",
+    ),
+    (
+        "c-pointer-walks-back-unbounded",
+        C_HEAD + "#include <ctype.h>\nvoid rstrip(char *s) {\n    char *p = s + strlen(s) - 1;\n"
+        "    while (isspace((unsigned char)*p))\n        *p-- = '\\0';\n}\n",
+        C_HEAD + "#include <ctype.h>\nvoid rstrip(char *s) {\n    size_t n = strlen(s);\n"
+        "    while (n > 0 && isspace((unsigned char)s[n - 1]))\n        s[--n] = '\\0';\n}\n",
+    ),
+    (
+        "c-record-length-trusted-in-loop",
+        C_HEAD + "int count_records(const unsigned char *p, size_t len) {\n    size_t off = 0;\n    int n = 0;\n"
+        "    while (off < len) {\n        size_t rec = p[off + 1];\n        off += 2 + rec;\n        n++;\n    }\n"
+        "    return n;\n}\n",
+        C_HEAD + "int count_records(const unsigned char *p, size_t len) {\n    size_t off = 0;\n    int n = 0;\n"
+        "    while (off < len) {\n        if (len - off < 2) return -1;\n        size_t rec = p[off + 1];\n"
+        "        off += 2 + rec;\n        n++;\n    }\n    return n;\n}\n",
+    ),
+    (
+        "c-memcpy-member-unchecked",
+        C_HEAD + "struct user { char name[32]; int id; };\nvoid set_name(struct user *u, const char *n, size_t n_len) {\n"
+        "    memcpy(u->name, n, n_len);\n}\n",
+        C_HEAD + "struct user { char name[32]; int id; };\nvoid set_name(struct user *u, const char *n, size_t n_len) {\n"
+        "    if (n_len >= sizeof(u->name)) return;\n    memcpy(u->name, n, n_len);\n    u->name[n_len] = '\\0';\n}\n",
+    ),
+    (
+        "c-alloc-size-arith-unchecked",
+        C_HEAD + "double *grid(size_t w, size_t h) {\n    size_t cells = w * h;\n"
+        "    return malloc(cells * sizeof(double));\n}\n",
+        C_HEAD + "double *grid(size_t w, size_t h) {\n    if (h != 0 && w > SIZE_MAX / sizeof(double) / h) return NULL;\n"
+        "    size_t cells = w * h;\n    return malloc(cells * sizeof(double));\n}\n",
+    ),
+    (
+        "c-alloc-size-arith-unchecked",
+        C_HEAD + "char **make_rows(int rows) {\n    return malloc(sizeof(char *) * rows);\n}\n",
+        C_HEAD + "char **make_rows(int rows) {\n    if (rows <= 0 || (size_t)rows > SIZE_MAX / sizeof(char *)) return NULL;\n"
+        "    return malloc(sizeof(char *) * (size_t)rows);\n}\n",
+    ),
+    (
+        "c-narrow-alloc-size-plus-constant",
+        C_HEAD + "char *frame(const char *p, uint32_t n) {\n    char *f = malloc(n + 2);\n    if (!f) return NULL;\n"
+        "    memcpy(f + 1, p, n);\n    return f;\n}\n",
+        C_HEAD + "char *frame(const char *p, uint32_t n) {\n    char *f = malloc((size_t)n + 2);\n    if (!f) return NULL;\n"
+        "    memcpy(f + 1, p, n);\n    return f;\n}\n",
+    ),
+    (
+        "c-accumulate-unchecked",
+        C_HEAD + "int total_bytes(const unsigned *sizes, int n, unsigned *out) {\n    unsigned sum = 0;\n"
+        "    for (int i = 0; i < n; i++)\n        sum += sizes[i];\n    *out = sum;\n    return 0;\n}\n",
+        C_HEAD + "#include <limits.h>\nint total_bytes(const unsigned *sizes, int n, unsigned *out) {\n    unsigned sum = 0;\n"
+        "    for (int i = 0; i < n; i++) {\n        if (sizes[i] > UINT_MAX - sum) return -1;\n        sum += sizes[i];\n    }\n"
+        "    *out = sum;\n    return 0;\n}\n",
+    ),
+    (
+        "c-int-param-arith-unchecked",
+        C_HEAD + "int area(int w, int h) {\n    return w * h;\n}\n",
+        C_HEAD + "#include <limits.h>\nint area(int w, int h) {\n    if (w <= 0 || h <= 0 || w > INT_MAX / h) return -1;\n"
+        "    return w * h;\n}\n",
+    ),
+    (
+        "c-bounds-check-sum-wraps",
+        C_HEAD + "int slice(const char *b, size_t size, size_t start, size_t count, char *o) {\n"
+        "    if (start + count > size) return -1;\n    memcpy(o, b + start, count);\n    return 0;\n}\n",
+        C_HEAD + "int slice(const char *b, size_t size, size_t start, size_t count, char *o) {\n"
+        "    if (start > size || count > size - start) return -1;\n    memcpy(o, b + start, count);\n    return 0;\n}\n",
+    ),
+    (
+        "c-stale-pointer-after-realloc",
+        C_HEAD + "struct arr { int *items; size_t n; };\nint push_copy_first(struct arr *a) {\n"
+        "    int *first = a->items;\n    int *grown = realloc(a->items, (a->n + 1) * sizeof(int));\n"
+        "    if (grown == NULL) return -1;\n    a->items = grown;\n    a->items[a->n++] = *first;\n    return 0;\n}\n",
+        C_HEAD + "struct arr { int *items; size_t n; };\nint push_copy_first(struct arr *a) {\n"
+        "    int *first = a->items;\n    int *grown = realloc(a->items, (a->n + 1) * sizeof(int));\n"
+        "    if (grown == NULL) return -1;\n    a->items = grown;\n    first = a->items;\n"
+        "    a->items[a->n++] = *first;\n    return 0;\n}\n",
+    ),
+    (
+        "c-freed-list-head-kept",
+        C_HEAD + "struct node { struct node *next; };\nstruct list { struct node *first; size_t len; };\n"
+        "void list_clear(struct list *l) {\n    struct node *it = l->first;\n    while (it != NULL) {\n"
+        "        struct node *nx = it->next;\n        free(it);\n        it = nx;\n    }\n    l->len = 0;\n}\n",
+        C_HEAD + "struct node { struct node *next; };\nstruct list { struct node *first; size_t len; };\n"
+        "void list_clear(struct list *l) {\n    struct node *it = l->first;\n    while (it != NULL) {\n"
+        "        struct node *nx = it->next;\n        free(it);\n        it = nx;\n    }\n    l->first = NULL;\n"
+        "    l->len = 0;\n}\n",
+    ),
 ]
 
 # Idiomatic secure code that no rule may flag (precision regressions): (name, code).
@@ -347,4 +474,14 @@ CLEAN_C: list[tuple[str, str]] = [
      "    if (!p) return NULL;\n    return p;\n}\n"),
     ("assignment inside the NULL check", C_HEAD + "int f(void) {\n    char *p;\n"
      "    if ((p = malloc(10)) == NULL) return -1;\n    p[0] = 1;\n    free(p);\n    return 0;\n}\n"),
+    ("index guarded earlier in the same condition", C_HEAD + "size_t trim(const char *t, size_t n) {\n"
+     "    while (n > 0 && t[n - 1] == ' ')\n        n--;\n    return n;\n}\n"),
+    ("count capped before a widened allocation", C_HEAD + "#define MAX_ITEMS 1000\ndouble *alloc(long count) {\n"
+     "    if (count <= 0 || count > MAX_ITEMS) return NULL;\n    return malloc((size_t)count * sizeof(double));\n}\n"),
+    ("length parameter bounds the loop", C_HEAD + "int sum(const unsigned char *b, size_t len) {\n    int s = 0;\n"
+     "    for (size_t i = 0; i < len; i++)\n        s ^= b[i];\n    return s;\n}\n"),
+    ("ring index wrapped with a mask", C_HEAD + "struct q { int v[8]; unsigned w; };\nvoid put(struct q *q, int x) {\n"
+     "    q->v[q->w] = x;\n    q->w = (q->w + 1) & 7;\n}\n"),
+    ("widened product of narrow fields", C_HEAD + "struct hdr { uint16_t rows, cols; };\nvoid *table(const struct hdr *h) {\n"
+     "    size_t n = (size_t)h->rows * (size_t)h->cols;\n    return malloc(n);\n}\n"),
 ]
