@@ -13,6 +13,7 @@ import torch
 from secsteer.backends.hooks import HookBackend
 from secsteer.generation.generate import GenerationConfig
 from secsteer.steering.apply import Steering
+from tests.backends.tiny_gguf import write_tiny_gguf
 from tests.conftest import tiny_model
 from tests.foundation.helpers import random_vector
 
@@ -23,42 +24,6 @@ from secsteer.backends.llamacpp_backend import LlamaCppBackend  # noqa: E402
 
 PROMPTS = ["def read_file(path):\n", "char buf[16];\n", "import os\nimport sqlite3\n"]
 GREEDY = GenerationConfig(max_new_tokens=12, batch_size=3)
-
-
-def write_tiny_gguf(model, tokenizer, path: Path) -> Path:
-    """A float32 GGUF of a tiny HF Qwen2, tensors named by gguf's own map (as convert_hf_to_gguf does)."""
-    import gguf
-
-    cfg = model.config
-    writer = gguf.GGUFWriter(str(path), "qwen2")
-    writer.add_block_count(cfg.num_hidden_layers)
-    writer.add_context_length(cfg.max_position_embeddings)
-    writer.add_embedding_length(cfg.hidden_size)
-    writer.add_feed_forward_length(cfg.intermediate_size)
-    writer.add_head_count(cfg.num_attention_heads)
-    writer.add_head_count_kv(cfg.num_key_value_heads)
-    writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
-    writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
-    vocab = tokenizer.get_vocab()
-    tokens = sorted(vocab, key=vocab.get)
-    special = set(tokenizer.all_special_tokens)
-    merges = json.loads(tokenizer.backend_tokenizer.to_str())["model"]["merges"]
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("default")
-    writer.add_token_list(tokens)
-    writer.add_token_types([gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL for t in tokens])
-    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in merges])
-    writer.add_eos_token_id(tokenizer.eos_token_id)
-    writer.add_pad_token_id(tokenizer.pad_token_id)
-    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2, cfg.num_hidden_layers)
-    for name, tensor in model.state_dict().items():
-        writer.add_tensor(names.get_name(name, try_suffixes=(".weight", ".bias")), tensor.float().numpy())
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ BAD = [
     ("penalty unsupported", COMPLETE, {**OK, "presence_penalty": 0.5}, 400, None),
     ("two prompts", COMPLETE, {**OK, "prompt": ["a", "b"]}, 400, "prompt"),
     ("no prompt", COMPLETE, {"model": MODEL_NAME}, 400, "prompt"),
+    ("empty prompt", COMPLETE, {**OK, "prompt": ""}, 400, "prompt"),
     ("judge wrong type", COMPLETE, {**OK, "secsteer": {"judge": "maybe"}}, 400, "secsteer.judge"),
     ("prompt over the context", COMPLETE, {**OK, "prompt": "x = 1\n" * 400}, 413, "prompt"),
     ("wrong model", COMPLETE, {**OK, "model": "gpt-4"}, 404, "model"),

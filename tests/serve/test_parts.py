@@ -121,6 +121,31 @@ def test_engines_without_per_row_steering_get_uniform_batches() -> None:
     assert all(len(set(batch)) == 1 for batch in engine.batches)
 
 
+def test_joiners_never_overtake_a_request_with_other_steering() -> None:
+    """Without per-row steering, a request steered otherwise than the running batch is served by the next
+    batch, before later requests with the running batch's steering (which could otherwise join forever)."""
+    engine = ScriptedEngine("abcdefghijklmnopqrst", delay_s=0.01)
+    engine.per_row_steering = False
+    scheduler = Scheduler(engine, max_batch=4, collect_ms=0)
+    done = threading.Semaphore(0)
+
+    def emit(event: Event) -> None:
+        if event.finish_reason:
+            done.release()
+
+    steered, plain, steered_again = (Job(Row([1], 20, vector=v, scale=s), 0, emit, TextState(engine.decode))
+                                     for v, s in (("v", 0.5), (None, 0.0), ("v", 0.5)))
+    scheduler.start()
+    scheduler.submit([steered])
+    while len(steered.row.tokens) < 3:
+        threading.Event().wait(0.005)
+    scheduler.submit([plain])
+    scheduler.submit([steered_again])
+    assert all(done.acquire(timeout=30) for _ in range(3))
+    scheduler.stop(10)
+    assert engine.batches == [[("v", 0.5)], [(None, 0.0)], [("v", 0.5)]]
+
+
 def test_hook_engine_drops_finished_rows_without_disturbing_the_others(tiny) -> None:
     engine = HookEngine(tiny.model, tiny.tokenizer, "t", {"v": Steering(tiny.vector, LAYERS, 0.5)}, 0.5)
     prompts = [engine.encode(p) for p in ("def f(x):\n", "import os\n", "char buf[16];\n")]
@@ -163,16 +188,18 @@ def test_hook_engine_lets_rows_join_a_running_batch(tiny) -> None:
     assert [r.tokens for r in rows] == [alone(0), alone(1), alone(2)]
 
 
-def test_llamacpp_engine_is_refused_clearly(monkeypatch, capsys) -> None:
-    import importlib.util
+def test_llamacpp_engine_without_llama_cpp_is_refused_clearly(monkeypatch, capsys) -> None:
+    import secsteer.backends.llamacpp as backend
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "secsteer.backends.llamacpp" else real(name, *a))
-    with pytest.raises(ValueError, match="secsteer.backends.llamacpp"):
+    def missing() -> None:
+        raise ImportError("the llamacpp engine needs llama-cpp-python: pip install 'secsteer[llamacpp]'")
+
+    monkeypatch.setattr(backend, "import_llama_cpp", missing)
+    monkeypatch.setattr("secsteer.serve.llama_engine.import_llama_cpp", missing, raising=False)
+    with pytest.raises(ValueError, match="needs llama-cpp-python.*--engine hooks"):
         llamacpp_engine(argparse.Namespace())
     assert main(["serve", "--engine", "llamacpp", "--port", "1"]) == 2
-    assert "--engine llamacpp needs" in capsys.readouterr().err
+    assert "needs llama-cpp-python" in capsys.readouterr().err
 
 
 def test_cli_vector_names_and_loopback(tmp_path) -> None:

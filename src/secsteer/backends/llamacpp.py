@@ -179,7 +179,7 @@ class LlamaCppEngine:
         self.num_layers = int(lc.llama_model_n_layer(self.model))
         self.hidden_size = int(lc.llama_model_n_embd(self.model))
         self.vocab_size = int(lc.llama_vocab_n_tokens(self.vocab))
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._directions: dict[tuple[int, tuple[int, ...], bool], tuple[Any, dict[int, np.ndarray]]] = {}
 
     # ---- public interface ----------------------------------------------------------------------------
@@ -191,7 +191,7 @@ class LlamaCppEngine:
     def stream(self, prompts: Sequence[str], config: GenerationConfig = DEFAULT_CONFIG,
                steering: Steering | None = None) -> Iterator[tuple[int, str]]:
         """(prompt index, new text) as tokens arrive; the pieces of a prompt join to its generate() text."""
-        with self._lock:
+        with self.lock:
             for start, rows in self._batches(prompts, config):
                 sent = [0] * len(rows)
                 for _ in self._run(rows, config, steering, start // self._width(config)):
@@ -205,7 +205,7 @@ class LlamaCppEngine:
                       steering: Steering | None = None, keep_logits: int = 0) -> list[Row]:
         """Rows with token ids and text; the logits of the first `keep_logits` steps are kept (for parity)."""
         out: list[Row] = []
-        with self._lock:
+        with self.lock:
             for start, rows in self._batches(prompts, config):
                 for _ in self._run(rows, config, steering, start // self._width(config), keep_logits):
                     pass
@@ -284,7 +284,7 @@ class LlamaCppEngine:
                    for seq, row in enumerate(rows) for pos, tok in enumerate(row.prompt)]
         for begin in range(0, len(entries), self.n_batch):
             chunk = entries[begin:begin + self.n_batch]
-            self._decode(chunk)
+            self.decode_entries(chunk)
             for i, (_, _, seq, last) in enumerate(chunk):
                 if last:
                     self._pick(rows[seq], i, config, rng, keep_logits)
@@ -293,13 +293,14 @@ class LlamaCppEngine:
             active = [seq for seq, row in enumerate(rows) if not row.done]
             if not active:
                 return
-            self._decode([(rows[s].tokens[-1], len(rows[s].prompt) + len(rows[s].tokens) - 1, s, True)
+            self.decode_entries([(rows[s].tokens[-1], len(rows[s].prompt) + len(rows[s].tokens) - 1, s, True)
                           for s in active])
             for i, seq in enumerate(active):
                 self._pick(rows[seq], i, config, rng, keep_logits)
             yield
 
-    def _decode(self, entries: list[tuple[int, int, int, bool]]) -> None:
+    def decode_entries(self, entries: Sequence[tuple[int, int, int, bool]]) -> None:
+        """One llama_decode of (token, position, sequence, wants logits) entries, at most n_batch of them."""
         batch = self.batch
         for i, (tok, pos, seq, logits) in enumerate(entries):
             batch.token[i], batch.pos[i], batch.n_seq_id[i] = tok, pos, 1
@@ -308,7 +309,7 @@ class LlamaCppEngine:
         self._check(self.lc.llama_decode(self.ctx, batch), "decode")
 
     def _pick(self, row: Row, index: int, config: GenerationConfig, rng: np.random.Generator, keep: int) -> None:
-        logits = np.ctypeslib.as_array(self.lc.llama_get_logits_ith(self.ctx, index), shape=(self.vocab_size,))
+        logits = self.logits_at(index)
         if len(row.logits) < keep:
             row.logits.append(logits.copy())
         token = sample_token(logits, config, rng)
@@ -319,6 +320,11 @@ class LlamaCppEngine:
             row.done = True
         if row.done:
             row.text = truncate_at_stop(row.text, config.stop)
+
+    def logits_at(self, index: int) -> np.ndarray:
+        """The logits of entry `index` of the last decode_entries() call: a view into llama.cpp's buffer,
+        valid until the next decode."""
+        return np.ctypeslib.as_array(self.lc.llama_get_logits_ith(self.ctx, index), shape=(self.vocab_size,))
 
     def _check(self, rc: int, what: str) -> None:
         if rc != 0:

@@ -16,7 +16,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="serve the model, steered, behind the OpenAI HTTP API")
     add_model_args(parser)
     parser.add_argument("--engine", default="hooks", choices=["hooks", "llamacpp"],
-                        help="hooks: Hugging Face model + steering hooks (default); llamacpp: needs its backend")
+                        help="hooks: Hugging Face model + steering hooks (default); llamacpp: the model's GGUF "
+                             "in llama.cpp (positions all only; one steering per batch)")
+    parser.add_argument("--context", type=int, default=2048,
+                        help="llamacpp only: tokens per sequence, prompt and answer (default: %(default)s)")
     steering = parser.add_argument_group("steering (the default for requests without a `steering` field)")
     steering.add_argument("--vector", action="append", default=[], metavar="[NAME=]PATH",
                           help="a .safetensors vector (repeatable; NAME defaults to the file name; the first "
@@ -69,8 +72,16 @@ def build_engine(args: argparse.Namespace) -> Any:
 
         return llamacpp_engine(args)
     from secsteer.cli.common import load_from_args
-    from secsteer.model.layers import resolve_layers
     from secsteer.serve.hook_engine import HookEngine
+
+    steerings = load_steerings(args)
+    model, tokenizer = load_from_args(args)
+    return HookEngine(model, tokenizer, args.served_model_name or args.model, steerings, args.scale)
+
+
+def load_steerings(args: argparse.Namespace) -> dict[str, Any]:
+    """--vector/--layers/--scale/--absolute/--positions as one Steering per vector name."""
+    from secsteer.model.layers import resolve_layers
     from secsteer.steering.apply import Steering
     from secsteer.vectors.vector import SteeringVector
 
@@ -79,8 +90,7 @@ def build_engine(args: argparse.Namespace) -> Any:
         vector = SteeringVector.load(path)
         layers = tuple(resolve_layers(args.layers, vector.meta.num_layers)) if args.layers else None
         steerings[name] = Steering(vector, layers, args.scale, relative=not args.absolute, positions=args.positions)
-    model, tokenizer = load_from_args(args)
-    return HookEngine(model, tokenizer, args.served_model_name or args.model, steerings, args.scale)
+    return steerings
 
 
 def vector_specs(values: list[str]) -> list[tuple[str, Path]]:

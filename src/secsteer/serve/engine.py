@@ -3,14 +3,12 @@
 An engine turns a batch of rows into tokens, one decoding step at a time: `run(rows)` appends one token
 to every live row per step and yields; between steps the scheduler may mark rows done (a stop string, a
 client gone), and the engine then drops them from its batch. The hook engine (Hugging Face model +
-secsteer's steering hooks) is the one built in; a llama.cpp engine plugs in through `--engine llamacpp`
-when `secsteer.backends.llamacpp` provides `make_serve_engine(args) -> Engine` (see docs/serving.md).
+secsteer's steering hooks) is the default; `--engine llamacpp` runs the model's GGUF in llama.cpp
+(secsteer.serve.llama_engine, one steering per batch; see docs/serving.md).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -71,14 +69,11 @@ class Engine(Protocol):
 
 
 def llamacpp_engine(args: Any) -> Engine:
-    """The llama.cpp engine, when its module is installed; a clear error otherwise."""
-    if importlib.util.find_spec("secsteer.backends.llamacpp") is None:
-        raise ValueError("--engine llamacpp needs secsteer.backends.llamacpp, which this install does not have; "
-                         "use --engine hooks (the default)")
-    module = importlib.import_module("secsteer.backends.llamacpp")
-    make = getattr(module, "make_serve_engine", None)
-    if make is None:
-        raise ValueError("secsteer.backends.llamacpp has no make_serve_engine(args) yet, so it cannot serve; "
-                         "use --engine hooks (the default)")
-    engine: Engine = make(args)
+    """The llama.cpp engine (secsteer.serve.llama_engine); a one-line error when llama-cpp-python is missing."""
+    from secsteer.serve.llama_engine import make_serve_engine
+
+    try:
+        engine: Engine = make_serve_engine(args)
+    except ImportError as err:
+        raise ValueError(f"{err}; or use --engine hooks (the default)") from None
     return engine

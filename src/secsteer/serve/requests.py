@@ -121,6 +121,8 @@ def prepare(body: Sampling, prompt: str, prompt_param: str, engine: Engine, conf
         raise ApiError(404, f"model {body.model!r} is not served here; this server serves {engine.name!r}",
                        param="model", code="model_not_found")
     ids = engine.encode(prompt)
+    if not ids:
+        raise ApiError(400, "the prompt is empty: there is nothing to continue", param=prompt_param)
     room = engine.context_length - len(ids)
     if room < 1:
         raise ApiError(413, f"the prompt is {len(ids)} tokens; this model's context is {engine.context_length}",

@@ -5,7 +5,8 @@ runs them as one batched generation. Jobs that arrive while a batch runs join it
 when the engine can (`joins_running_batch`, up to `max_batch` live rows), else wait for the next one. After
 every decoding step each row's text is updated and its delta sent to the request that owns it; a row
 that ended (end of text, stop string, max_tokens, client gone) is marked done and the engine frees it.
-Engines without per-row steering get batches of rows with equal steering only.
+Engines without per-row steering (llama.cpp: one control vector per context) get batches of rows with
+equal steering only, one steering after another, in arrival order.
 """
 
 from __future__ import annotations
@@ -120,18 +121,22 @@ class Scheduler:
             return self._take(self.max_batch, None)
 
     def _take(self, room: int, like: Job | None) -> list[Job]:
-        """Up to `room` pending jobs that may share a batch (with `like`, when given); drops cancelled ones."""
+        """Up to `room` pending jobs that may share a batch (with `like`, when given); drops cancelled ones.
+        Jobs joining a running batch (`like`) never overtake one left waiting, so a request whose steering
+        differs from the running batch's is served next, not starved by a stream of joiners."""
         with self._cond:
             taken: list[Job] = []
             rest: deque[Job] = deque()
+            blocked = False
             for job in self._pending:
                 if job.cancelled:
                     self.stats.rows_cancelled += 1
                     job.finish("cancelled")
-                elif len(taken) < room and self._fits(like or (taken[0] if taken else None), job):
+                elif not blocked and len(taken) < room and self._fits(like or (taken[0] if taken else None), job):
                     taken.append(job)
                 else:
                     rest.append(job)
+                    blocked = like is not None
             self._pending = rest
             self.stats.queued_rows = len(rest)
             return taken
