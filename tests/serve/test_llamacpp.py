@@ -148,9 +148,15 @@ def test_different_steering_at_once_is_served_batch_after_batch(llama_live, refe
     texts, counts = post_together([{"scale": 0.5}, {"off": True}])
     assert texts == [expected(reference, tiny, PROMPT, 0.5, 24), expected(reference, tiny, PROMPT, None, 24)]
     assert counts == {"batches": 2, "rows": 2, "rows_joined": 0}
-    texts, counts = post_together([{"scale": 0.5}, {"scale": 0.5}])
-    assert texts == [expected(reference, tiny, PROMPT, 0.5, 24)] * 2
-    assert counts["batches"] == 1 and counts["rows"] == 2          # together from the start, or one joined
+    shared = []
+    for _ in range(3):          # on a loaded machine the second request may arrive after the first finished
+        texts, counts = post_together([{"scale": 0.5}, {"scale": 0.5}])
+        assert texts == [expected(reference, tiny, PROMPT, 0.5, 24)] * 2
+        assert counts["rows"] == 2
+        shared.append(counts["batches"] == 1)                        # together from the start, or one joined
+        if shared[-1]:
+            break
+    assert any(shared), "two requests with the same steering never shared a batch in 3 tries"
 
 
 def test_seeded_sampling_repeats_and_n_choices_differ(client) -> None:
