@@ -2,7 +2,8 @@
 
 A real uvicorn server in a thread, steered (a random vector at three layers), talked to over HTTP by K client
 threads that each send `rounds` greedy completion requests one after another. Full mode serves the bundled
-model in bf16 (the batched fast path on AMX CPUs); quick mode the tiny engine model.
+model in bf16 where the CPU has bf16 instructions (AMX or AVX512-BF16: the batched fast path), else float32
+(emulated bf16 is several times slower); quick mode the tiny engine model.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tqdm.auto import tqdm
 
 from benchmarks.context import Context
 from benchmarks.models import BUNDLED, PROMPTS, random_vector
-from benchmarks.timing import Figure
+from benchmarks.timing import Figure, cpu_flags
 from secsteer.model.layers import num_layers
 from secsteer.serve.config import ServeConfig
 from secsteer.serve.hook_engine import HookEngine
@@ -38,8 +39,9 @@ def served_model(ctx: Context) -> tuple[Any, Any, str]:
         return model, tok, ctx.size.name
     from secsteer.model.load import load_model
 
-    model, tok = load_model(BUNDLED, dtype="bfloat16")
-    return model, tok, "bundled qwen2.5-coder-0.5b bf16"
+    dtype = "bfloat16" if {"amx_bf16", "avx512_bf16"} & cpu_flags() else "float32"
+    model, tok = load_model(BUNDLED, dtype=dtype)
+    return model, tok, f"bundled qwen2.5-coder-0.5b {dtype}"
 
 
 @contextmanager
