@@ -9,6 +9,7 @@ secsteer's steering hooks) is the default; `--engine llamacpp` runs the model's 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,6 +42,32 @@ class Row:
     @property
     def steering_key(self) -> tuple[str | None, float]:
         return (self.vector, self.scale) if self.vector is not None and self.scale != 0 else (None, 0.0)
+
+
+class TokenizerText:
+    """encode / decode / chat_prompt through a Hugging Face tokenizer, for engines that have one.
+
+    The server encodes on its event loop while the batch thread decodes: one tokenizer call at a time,
+    since a fast tokenizer's Rust object may not be shared by threads ("Already borrowed")."""
+    name: str
+    tokenizer: Any
+    _tokenizer_lock: threading.Lock
+
+    def encode(self, text: str) -> list[int]:
+        bos = self.tokenizer.bos_token
+        special = not (bos and text.startswith(bos))       # as generate() does: a chat template wrote the BOS
+        with self._tokenizer_lock:
+            return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
+
+    def decode(self, ids: Sequence[int]) -> str:
+        with self._tokenizer_lock:
+            return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise ValueError(f"model {self.name} has no chat template; use /v1/completions")
+        with self._tokenizer_lock:
+            return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
 
 class Engine(Protocol):

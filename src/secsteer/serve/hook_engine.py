@@ -17,12 +17,12 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from secsteer.serve.engine import Row, VectorInfo
+from secsteer.serve.engine import Row, TokenizerText, VectorInfo
 from secsteer.serve.sampling import next_tokens
 from secsteer.steering.apply import Steering, steer
 
 
-class HookEngine:
+class HookEngine(TokenizerText):
     per_row_steering = True
 
     def __init__(
@@ -50,24 +50,6 @@ class HookEngine:
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
         self.joins_running_batch = False      # known after the first prefill shows the cache's kind
         self._tokenizer_lock = threading.Lock()
-
-    # The server encodes on its event loop while the batch thread decodes: one tokenizer call at a time,
-    # since a fast tokenizer's Rust object may not be shared by threads ("Already borrowed").
-    def encode(self, text: str) -> list[int]:
-        bos = self.tokenizer.bos_token
-        special = not (bos and text.startswith(bos))       # as generate() does: a chat template wrote the BOS
-        with self._tokenizer_lock:
-            return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
-
-    def decode(self, ids: Sequence[int]) -> str:
-        with self._tokenizer_lock:
-            return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
-
-    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
-        if not getattr(self.tokenizer, "chat_template", None):
-            raise ValueError(f"model {self.name} has no chat template; use /v1/completions")
-        with self._tokenizer_lock:
-            return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
     @torch.inference_mode()
     def run(self, rows: Sequence[Row]) -> Iterator[None]:

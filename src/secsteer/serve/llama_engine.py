@@ -17,14 +17,14 @@ import numpy as np
 import torch
 
 from secsteer.backends.llamacpp import LlamaCppEngine, LlamaCppOptions, check_steering, import_llama_cpp
-from secsteer.serve.engine import Row, VectorInfo
+from secsteer.serve.engine import Row, TokenizerText, VectorInfo
 from secsteer.serve.sampling import next_tokens
 from secsteer.steering.apply import Steering
 
 Entry = tuple[int, int, int, bool]        # (token, position, sequence, wants logits)
 
 
-class LlamaServeEngine:
+class LlamaServeEngine(TokenizerText):
     per_row_steering = False
     joins_running_batch = True
 
@@ -40,7 +40,9 @@ class LlamaServeEngine:
                 layers[n] = tuple(check_steering(steering, llama.num_layers))
                 llama.set_steering(steering, 0.0)          # also checks the vector fits the model
             llama.set_steering(None)
-        self.vectors = {n: VectorInfo(n, layers[n], s.relative) for n, s in self.steerings.items()}
+        self.vectors: Mapping[str, VectorInfo] = {
+            n: VectorInfo(n, layers[n], s.relative) for n, s in self.steerings.items()
+        }
         self.default_vector = next(iter(self.steerings), None)
         self.default_scale = default_scale if self.steerings else 0.0
         lc = llama.lc
@@ -50,22 +52,6 @@ class LlamaServeEngine:
         # what llama.cpp itself stops at (end of generation: EOS, EOT, ...), as the llama.cpp backend does
         self.eos_ids = frozenset(t for t in range(llama.vocab_size) if lc.llama_vocab_is_eog(llama.vocab, t))
         self._tokenizer_lock = threading.Lock()
-
-    def encode(self, text: str) -> list[int]:
-        bos = self.tokenizer.bos_token
-        special = not (bos and text.startswith(bos))       # a chat template already wrote the BOS token
-        with self._tokenizer_lock:
-            return list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
-
-    def decode(self, ids: Sequence[int]) -> str:
-        with self._tokenizer_lock:
-            return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
-
-    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
-        if not getattr(self.tokenizer, "chat_template", None):
-            raise ValueError(f"model {self.name} has no chat template; use /v1/completions")
-        with self._tokenizer_lock:
-            return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
     def run(self, rows: Sequence[Row]) -> Iterator[None]:
         """Decode `rows` (one steering) together; rows appended between steps join at the next one."""
