@@ -84,3 +84,30 @@ def test_predict_cwe_routes_the_training_texts(bank, qwen, tokenizer):
     assert predict_cwe(qwen, tokenizer, texts, bank.router) == [p.cwe for p in MULTI]
     with pytest.raises(ValueError, match="no CWE router"):
         predict_cwe(qwen, tokenizer, texts, VectorBank(vectors=bank.vectors))
+
+
+def test_the_sweep_banks_shuffled_control_swaps_labels_in_every_cwe(qwen, tokenizer, tmp_path):
+    from secsteer.experiments.grid import VectorKey
+    from secsteer.experiments.vectors import VectorFactory
+
+    factory = VectorFactory(qwen, tokenizer, MULTI, tmp_path, pooling="mean")
+    plain = factory.bank(VectorKey("mean_diff", "all", 0), min_pairs=2)
+    shuffled = factory.bank(VectorKey("mean_diff", "all", 0, "shuffled"), min_pairs=2)
+    assert shuffled.cwes == plain.cwes == ["CWE-78", "CWE-89"]
+    for cwe in plain.cwes:
+        assert shuffled.vectors[cwe].meta.method == "shuffled(mean_diff)"
+        for layer in plain.layers:
+            ours, theirs = shuffled.vectors[cwe].directions[layer], plain.vectors[cwe].directions[layer]
+            assert not torch.allclose(ours, theirs, atol=1e-4) and not torch.allclose(ours, -theirs, atol=1e-4)
+    assert shuffled.pooled.meta.method == "shuffled(mean_diff)"
+
+
+def test_the_sweep_bank_builds_its_fallback_only_for_rows_without_a_cwe_vector(qwen, tokenizer, tmp_path):
+    from secsteer.experiments.grid import VectorKey
+    from secsteer.experiments.vectors import VectorFactory
+
+    factory = VectorFactory(qwen, tokenizer, MULTI, tmp_path, pooling="mean")
+    key = VectorKey("mean_diff", "all", 0)
+    assert factory.bank(key, min_pairs=2, rows_cwes=["CWE-89", "cwe-078"]).pooled is None
+    for rows in (["CWE-89", "CWE-787"], ["CWE-89", ""], None):
+        assert factory.bank(key, min_pairs=2, rows_cwes=rows).pooled is not None

@@ -39,7 +39,7 @@ def unit_steering(
     if spec.mode == "routed":
         from secsteer.steering.routing import steer_routed
 
-        ctx: AbstractContextManager[Any] = steer_routed(model, factory.bank(key), list(row_cwes), layers, scales, relative=group.relative,
+        ctx: AbstractContextManager[Any] = steer_routed(model, factory.bank(key, rows_cwes=row_cwes), list(row_cwes), layers, scales, relative=group.relative,
                            positions=spec.positions, schedule=schedule)
         return None, None, ctx
     if spec.mode == "gated":

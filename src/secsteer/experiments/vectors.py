@@ -148,8 +148,12 @@ class VectorFactory:
                               filters=extra, show_progress=True)
         return relabel(result.vector, f"shuffled({TRAINED})") if shuffle else result.vector
 
-    def bank(self, key: VectorKey, min_pairs: int = 4) -> Any:
-        """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it."""
+    def bank(self, key: VectorKey, min_pairs: int = 4, rows_cwes: Sequence[str] | None = None) -> Any:
+        """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it.
+
+        With `rows_cwes`, the fallback is built only when one of those CWEs has no vector of its own
+        (an optimized fallback trains on every pair: minutes on a CPU for nothing)."""
+        from secsteer.data.cwe import canonical_cwe
         from secsteer.vectors.bank import VectorBank
 
         base = VectorKey(key.method, key.n_pairs, key.draw_seed)
@@ -157,8 +161,14 @@ class VectorFactory:
         by_cwe: dict[str, list[int]] = {}
         for i in rows:
             by_cwe.setdefault(self.pairs[i].cwe, []).append(i)
-        vectors = {cwe: self._from_rows(r, base, {"cwe": cwe}) for cwe, r in by_cwe.items() if len(r) >= min_pairs}
-        bank = VectorBank(vectors, pooled=self.vector(base))
+        # the shuffled-label control swaps a seeded half of each CWE's pairs, fallback included
+        shuffle = key.control == "shuffled"
+        vectors = {cwe: self._from_rows(r, base, {"cwe": cwe}, shuffle=shuffle)
+                   for cwe, r in by_cwe.items() if len(r) >= min_pairs}
+        needs_fallback = rows_cwes is None or any(not c or canonical_cwe(c) not in vectors for c in rows_cwes)
+        pooled = (self.vector(VectorKey(key.method, key.n_pairs, key.draw_seed, "shuffled" if shuffle else ""))
+                  if needs_fallback else None)
+        bank = VectorBank(vectors, pooled=pooled)
         if key.control == "negated":
             return bank.map(lambda v: -v)
         if key.control == "random":
