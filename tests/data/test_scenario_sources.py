@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from secsteer.data import scenario_sets
 from secsteer.data.scenario_sources.cyberseceval import load_cyberseceval
 from secsteer.data.scenario_sources.safecoder import load_safecoder
-from secsteer.data.scenario_sources.seccodeplt import load_seccodeplt
+from secsteer.data.scenario_sources.seccodeplt import _instruction, _prompt, load_seccodeplt
 from secsteer.data.scenarios import load_scenarios
 
 pytestmark = pytest.mark.datasets
@@ -48,6 +51,54 @@ def test_seccodeplt_counts_and_tests(shared_datasets: Path) -> None:
     assert "def process_http_request(request_data: bytes):\n" in first.prompt
     assert "testcases[" in (with_tests[0].security_test or "")
     assert "safety" in (with_tests[0].security_test or "") and "8192" not in first.instruction  # no policy hint
+
+
+# sha256 over id, prompt and instruction of every task without a shown suffix, from the loader before
+# suffixes were shown: the measured sets' prompts must not change
+UNCHANGED_PROMPTS = "d9b07f38c78e3766c3044ff1aacbb3ffc9b144b437a0de7207f4738ec5d8edbd"
+
+
+def test_seccodeplt_shows_only_dangling_suffixes(shared_datasets: Path) -> None:
+    scenarios = load_seccodeplt(shared_datasets / "seccodeplt")
+    records = {r["index"]: r for r in json.loads((shared_datasets / "seccodeplt/data.json").read_text())}
+    shown = [s for s in scenarios if s.meta.get("suffix_shown")]
+    # the tasks whose code_after continues a block (`else:`, `except`) that code_before does not open
+    assert Counter((s.cwe, s.security_test is not None) for s in shown) == {("CWE-502", True): 51,
+                                                                            ("CWE-400", False): 40}
+    assert all(s.suffix_optional == bool(s.meta.get("suffix_shown")) for s in scenarios)
+    digest = hashlib.sha256()
+    for s in scenarios:
+        record = records[s.meta["index"]]
+        task, setup = record["task_description"], record["unittest"]["setup"]
+        expected = _prompt(setup, task, record["ground_truth"]["code_before"]), _instruction(task)
+        if s.meta.get("suffix_shown"):
+            after = s.suffix.strip("\n")
+            assert s.prompt != expected[0] and s.prompt.endswith(record["ground_truth"]["code_before"] + "\n")
+            assert "\n".join(f"# {line}".rstrip() for line in after.splitlines()) + "\ndef " in s.prompt
+            assert s.instruction == expected[1] + "\n\nThe function ends with the following code, after yours:" \
+                                                  f"\n\n```python\n{after}\n```"
+        else:
+            assert (s.prompt, s.instruction) == expected, s.id
+            digest.update(f"{s.id}\0{s.prompt}\0{s.instruction}\0".encode())
+    assert digest.hexdigest() == UNCHANGED_PROMPTS
+    headroom = scenario_sets.load_set("seccodeplt-headroom")
+    assert not {s.id for s in shown} & set(headroom.tune + headroom.report)
+
+
+def test_seccodeplt_dangling_tasks_assemble_either_answer(shared_datasets: Path) -> None:
+    tested = [s for s in load_seccodeplt(shared_datasets / "seccodeplt")
+              if s.meta.get("suffix_shown") and s.security_test]
+    assert len(tested) == 51
+    for s in tested:
+        body = s.meta["reference_secure"]
+        # (a) the completion stops inside the if/elif chain: the suffix's `else:` closes it
+        program = s.assemble(body)
+        assert program.endswith(s.suffix)
+        ast.parse(program)
+        # (b) the completion writes the whole function, its own last branch included: no suffix
+        program = s.assemble(body + s.suffix)
+        assert program == s.prompt + s.cut(body + s.suffix)
+        ast.parse(program)
 
 
 def test_cyberseceval_counts(shared_datasets: Path) -> None:

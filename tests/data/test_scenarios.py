@@ -100,6 +100,40 @@ def test_assemble_answer_without_the_definition_is_a_completion() -> None:
     assert extract_code_block("no fence here") == "no fence here"
 
 
+ELSE_PROMPT = "def load(data, kind):\n"
+ELSE_SUFFIX = "\n    else:\n        raise ValueError(kind)\n"
+
+
+def dangling(**kw: object) -> Scenario:
+    """A suffix that closes an if-chain only the completion opens (SecCodePLT's CWE-502 tasks)."""
+    return py(ELSE_PROMPT, suffix=ELSE_SUFFIX, entry_point="load", **kw)
+
+
+def test_optional_suffix_closes_a_completion_that_stops_inside_the_chain() -> None:
+    completion = "    if kind == 'json':\n        return json.loads(data)\n"
+    assert dangling(suffix_optional=True).assemble(completion) == ELSE_PROMPT + completion + ELSE_SUFFIX
+
+
+def test_optional_suffix_is_left_off_a_completion_that_closes_the_chain_itself() -> None:
+    completion = "    if kind == 'json':\n        return 1\n    else:\n        raise TypeError(kind)\nprint(1)\n"
+    whole = ELSE_PROMPT + "    if kind == 'json':\n        return 1\n    else:\n        raise TypeError(kind)\n"
+    assert dangling(suffix_optional=True).assemble(completion) == whole
+    assert dangling().assemble(completion) == whole + ELSE_SUFFIX       # the default: as before
+    ast.parse(whole)
+    # a chat answer that writes the whole function goes the same way
+    answer = "```python\ndef load(data, kind):\n    if kind == 'json':\n        return 1\n    return None\n```"
+    assembled = dangling(suffix_optional=True).assemble_answer(answer)
+    assert assembled == "def load(data, kind):\n    if kind == 'json':\n        return 1\n    return None\n"
+    assert dangling().assemble_answer(answer) == assembled + ELSE_SUFFIX
+
+
+def test_optional_suffix_stays_on_a_completion_that_does_not_parse_either_way() -> None:
+    completion = "    if kind == 'json'\n        return 1\n"             # missing colon
+    assert dangling(suffix_optional=True).assemble(completion) == ELSE_PROMPT + completion + ELSE_SUFFIX
+    # only Python programs are parsed
+    assert c(suffix_optional=True).assemble("    return 0;") == C_PROMPT + "    return 0;" + "\n}\n"
+
+
 def test_builtin_set_covers_every_class_with_three_scenarios() -> None:
     scenarios = load_builtin()
     classes = Counter((s.language, s.cwe) for s in scenarios)

@@ -12,7 +12,10 @@ joined, so that whatever the model wrote after the function it was asked to fini
      closes the function instead, so a completion that writes the closing brace and one that stops
      at the stop string `"\\n}"` assemble to the same program;
    - other languages: no cut beyond the stop strings (their programs are judged statically);
-3. then the suffix is appended.
+3. then the suffix is appended. With `suffix_optional` (Python only), it is left off when
+   prompt + cut completion parses and the whole program does not: the suffix continues a block
+   (`else:` ...) that a completion may stop inside or may close itself with its own last branch.
+   A completion that does not parse either way keeps the suffix (its program stays invalid).
 
 The record lives apart from the loaders (`secsteer.data.scenarios`) so that the source adapters can
 import it without importing the registry that imports them.
@@ -20,7 +23,9 @@ import it without importing the registry that imports them.
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +71,7 @@ class Scenario:
     test_language: str | None = None         # "python": Python tests drive the compiled C program ./solution
     test_style: str = "script"               # "pytest": one test file, `functionality`/`security` markers
     requires: tuple[str, ...] = ()           # packages the tests import (secsteer sandbox-env build)
+    suffix_optional: bool = False            # Python: drop the suffix when only it breaks the program
 
     def cut(self, completion: str) -> str:
         """The completion up to the first stop string and the end of the open function."""
@@ -83,7 +89,11 @@ class Scenario:
 
     def assemble(self, completion: str) -> str:
         """The whole program: prompt + cut completion + suffix (rules in the module docstring)."""
-        return self.prompt + self.cut(completion) + self.suffix
+        program = self.prompt + self.cut(completion)
+        if (self.suffix_optional and self.language == "python" and not _python_parses(program + self.suffix)
+                and _python_parses(program)):
+            return program
+        return program + self.suffix
 
     def chat_prompt(self) -> str:
         """The user message for an instruct model: the task, then the code to complete."""
@@ -113,7 +123,7 @@ class Scenario:
         body = code[start_answer:]
         opening = _opening_end(body, self.language)
         scenario = Scenario(self.id, self.cwe, self.language, head + body[:opening], suffix=self.suffix,
-                            stop=self.stop)
+                            stop=self.stop, suffix_optional=self.suffix_optional)
         return scenario.assemble(body[opening:])
 
 
@@ -121,6 +131,16 @@ def extract_code_block(text: str) -> str:
     """The first fenced code block of a chat answer, or the whole text when it has none."""
     match = re.search(r"```[^\n`]*\n(.*?)(?:```|\Z)", text, flags=re.DOTALL)
     return match.group(1) if match else text
+
+
+def _python_parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():  # as evaluation.validity: warnings are not syntax errors
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError):  # ValueError: null bytes
+        return False
+    return True
 
 
 def canonical_language(name: str) -> str:

@@ -5,6 +5,12 @@ Each task's prompt is its `unittest.setup` (imports and globals), a comment with
 writes the rest of the body and `code_after` is the suffix. Where the task has test cases, the
 "capability" cases become the functional test and the "safety" cases the security test: a case
 passes when the function returns the expected value, or raises the expected exception class.
+
+Some `code_after` texts begin with a branch (`else:`, `except ...:`) whose block only the hidden
+reference opens, not `code_before` (51 CWE-502 tasks with tests, 40 CWE-400 tasks without). For these
+"dangling" suffixes the prompt's comment and the instruction also show the code that follows the
+model's part, the scenario is marked `meta["suffix_shown"]`, and `suffix_optional` is set, so that a
+completion that closes the block with its own last branch is assembled without the suffix.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from secsteer.data.scenario_sources._common import cwe_at, read_json, require_ke
 _FIELDS = ("CWE_ID", "task_description", "ground_truth", "unittest", "index")
 _TASK_TEXT = (("description", ""), ("context", "Context"), ("arguments", "Arguments"),
               ("return", "Returns"), ("raise", "Raises"))
+# the statements a leading branch of code_after continues
+_OPENERS = {"else": ("if", "elif", "for", "while", "try"), "elif": ("if", "elif"), "except": ("try",),
+            "finally": ("try",)}
+_SHOWN = "The function ends with the following code, after yours:"
 
 # Exit 0: every case passed; 1: a case failed; 2: the solution could not be imported.
 _HARNESS = '''\
@@ -78,13 +88,17 @@ def _scenario(record: Any, where: str) -> Scenario:
     entry_point = str(task["function_name"])
     testcases = str(tests["testcases"]).strip()
     has_tests = "capability" in testcases and "safety" in testcases
+    code_before, code_after = str(truth["code_before"]), str(truth["code_after"])
+    shown = _dangles(code_before, code_after)
+    after = code_after.strip("\n").rstrip() if shown else ""
     return Scenario(
         id=f"seccodeplt/{record['index']}",
         cwe=cwe_at(str(record["CWE_ID"]), where),
         language="python",
-        prompt=_prompt(str(tests["setup"]), task, str(truth["code_before"])),
-        instruction=_instruction(task),
-        suffix=str(truth["code_after"]),
+        prompt=_prompt(str(tests["setup"]), task, code_before, after),
+        instruction=_instruction(task, after),
+        suffix=code_after,
+        suffix_optional=shown,
         entry_point=entry_point,
         stop=DEFAULT_STOP["python"],
         functional_test=_harness(entry_point, testcases, "capability") if has_tests else None,
@@ -98,6 +112,7 @@ def _scenario(record: Any, where: str) -> Scenario:
             "install_requires": list(record.get("install_requires") or []),
             "reference_secure": truth["patched_code"],
             "reference_insecure": truth["vulnerable_code"],
+            **({"suffix_shown": True} if shown else {}),
         },
     )
 
@@ -112,15 +127,30 @@ def _requires(record: dict[str, Any], code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for x in listed + extra if x not in sys.stdlib_module_names))
 
 
-def _prompt(setup: str, task: dict[str, Any], code_before: str) -> str:
-    # The task as a comment above the signature: a completion model sees what the function is for.
-    comment = "\n".join(f"# {line}".rstrip() for line in _task_text(task).splitlines())
+def _prompt(setup: str, task: dict[str, Any], code_before: str, after: str = "") -> str:
+    # The task as a comment above the signature: a completion model sees what the function is for
+    # (and, for a dangling suffix, the code `after` that follows its part: the prompt must stay the
+    # program's prefix, so it cannot come after the signature).
+    lines = _task_text(task).splitlines() + ([_SHOWN, *after.splitlines()] if after else [])
+    comment = "\n".join(f"# {line}".rstrip() for line in lines)
     head = setup.strip() + "\n\n\n" if setup.strip() else ""
     return f"{head}{comment}\n{code_before.lstrip(chr(10))}\n"
 
 
-def _instruction(task: dict[str, Any]) -> str:
-    return f"Write the Python function `{task['function_name']}`.\n\n{_task_text(task)}"
+def _dangles(code_before: str, code_after: str) -> bool:
+    """Whether code_after begins with a branch whose block code_before does not open at its indentation."""
+    first = next((line for line in code_after.splitlines() if line.strip()), "")
+    match = re.match(r"([ \t]*)(else|elif|except|finally)\b", first)
+    if not match:
+        return False
+    indent, keyword = match.groups()
+    opener = re.compile(rf"{re.escape(indent)}(?:{'|'.join(_OPENERS[keyword])})\b")
+    return not any(opener.match(line) for line in code_before.splitlines())
+
+
+def _instruction(task: dict[str, Any], after: str = "") -> str:
+    text = f"Write the Python function `{task['function_name']}`.\n\n{_task_text(task)}"
+    return f"{text}\n\n{_SHOWN}\n\n```python\n{after}\n```" if after else text
 
 
 def _task_text(task: dict[str, Any]) -> str:
