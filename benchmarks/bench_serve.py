@@ -1,5 +1,9 @@
 """`secsteer serve` throughput: generated tokens/s with 4 and 8 concurrent clients over 1 client, one run.
 
+Two answer lengths: 32 tokens (serve_c4, serve_c8), where each request's prefill (compute-bound, so batching
+does not amortize it) is a large share of the work, and 128 tokens (serve_c8_long; 16 in quick mode), closer
+to a code completion (the sweeps generate up to 160), where decoding (memory-bound at batch 1) dominates.
+
 A real uvicorn server in a thread, steered (a random vector at three layers), talked to over HTTP by K client
 threads that each send `rounds` greedy completion requests one after another. Full mode serves the bundled
 model in bf16 where the CPU has bf16 instructions (AMX or AVX512-BF16: the batched fast path), else float32
@@ -88,19 +92,23 @@ def tokens_per_s(url: str, clients: int, rounds: int, max_tokens: int) -> float:
     return sum(counts) / (time.perf_counter() - t0)
 
 
-def measure(ctx: Context) -> dict[str, Any]:
-    if "serve" in ctx.cache:
-        return dict(ctx.cache["serve"])
-    model, tok, label = served_model(ctx)
+def measure(ctx: Context, long: bool = False) -> dict[str, Any]:
+    key = "serve_long" if long else "serve"
+    if key in ctx.cache:
+        return dict(ctx.cache[key])
+    if "serve_model" not in ctx.cache:
+        ctx.cache["serve_model"] = served_model(ctx)
+    model, tok, label = ctx.cache["serve_model"]
     n = num_layers(model)
     layers = (n // 4, n // 2, (3 * n) // 4)
     engine = HookEngine(model, tok, NAME, {"v": Steering(random_vector(model, list(layers)), layers, 0.5)}, 0.5)
-    max_tokens = 16 if ctx.quick else 32
+    max_tokens = (16 if ctx.quick else 128) if long else (16 if ctx.quick else 32)
+    clients = (1, 8) if long else CLIENTS
     rounds = 2
     reps = max(ctx.reps // 3, 2)
-    rates: dict[int, list[float]] = {k: [] for k in CLIENTS}
-    order = [k for r in range(reps) for k in (CLIENTS if r % 2 == 0 else CLIENTS[::-1])]   # against drift
-    with running_server(engine, max(CLIENTS)) as url:
+    rates: dict[int, list[float]] = {k: [] for k in clients}
+    order = [k for r in range(reps) for k in (clients if r % 2 == 0 else clients[::-1])]   # against drift
+    with running_server(engine, max(clients)) as url:
         complete(url, PROMPTS[0], 4)                                   # warm-up
         progress = tqdm(order, desc="serve clients", disable=ctx.quick, leave=False)
         for k in progress:
@@ -109,17 +117,17 @@ def measure(ctx: Context) -> dict[str, Any]:
         stats = json.load(urllib.request.urlopen(f"{url}/health", timeout=30))["stats"]
     result = {"label": label, "rates": rates, "max_tokens": max_tokens, "rounds": rounds, "reps": reps,
               "batch_sizes": stats["batch_sizes"]}
-    ctx.cache["serve"] = result
+    ctx.cache[key] = result
     return result
 
 
-def throughput(ctx: Context, clients: int) -> Figure:
-    m = measure(ctx)
+def throughput(ctx: Context, clients: int, long: bool = False) -> Figure:
+    m = measure(ctx, long)
     ratios = [c / one for c, one in zip(m["rates"][clients], m["rates"][1], strict=True)]
     target = (">=", 3.0) if clients == 8 else None
     one, many = statistics.median(m["rates"][1]), statistics.median(m["rates"][clients])
     return Figure(
-        f"serve_c{clients}", f"serve tok/s, {clients} clients / 1 client, {m['max_tokens']} tok ({m['label']})", "ok",
+        f"serve_c{clients}{'_long' if long else ''}", f"serve tok/s, {clients} clients / 1 client, {m['max_tokens']} tok ({m['label']})", "ok",
         statistics.median(ratios), (min(ratios), max(ratios)), target,
         {"tok_per_s_1": one, f"tok_per_s_{clients}": many, "rates": m["rates"], "rounds": m["rounds"],
          "batch_sizes": m["batch_sizes"]},
@@ -130,4 +138,5 @@ def throughput(ctx: Context, clients: int) -> Figure:
 FIGURES = {
     "serve_c4": lambda ctx: throughput(ctx, 4),
     "serve_c8": lambda ctx: throughput(ctx, 8),
+    "serve_c8_long": lambda ctx: throughput(ctx, 8, long=True),
 }

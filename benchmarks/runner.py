@@ -45,6 +45,7 @@ FIGURES: dict[str, FigureFn] = {
     "bf16_b16": bench_hardware.FIGURES["bf16_b16"],
     "serve_c4": bench_serve.FIGURES["serve_c4"],
     "serve_c8": bench_serve.FIGURES["serve_c8"],
+    "serve_c8_long": bench_serve.FIGURES["serve_c8_long"],
     "sven_memory": bench_external.FIGURES["sven_memory"],
     "demo": bench_external.FIGURES["demo"],
     "pipeline": bench_pipeline.FIGURES["pipeline"],

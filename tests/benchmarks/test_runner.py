@@ -10,7 +10,8 @@ import pytest
 import torch
 from benchmarks.runner import FIGURES, main
 
-ENGINE = ["steer_b1", "steer_b8", "extract", "sweep_s4", "decode_bw", "bf16_b1", "bf16_b16", "serve_c4", "serve_c8"]
+ENGINE = ["steer_b1", "steer_b8", "extract", "sweep_s4", "decode_bw", "bf16_b1", "bf16_b16", "serve_c4", "serve_c8",
+          "serve_c8_long"]
 FULL_ONLY = ["sven_memory", "demo", "pipeline", "pipeline_ray", "llamacpp_b1", "llamacpp_b8"]
 EXTERNAL = ["nnsight_b1", "nnsight_b8", "analyzers"]
 
@@ -52,6 +53,8 @@ def test_targets_are_recorded_and_judged(quick_record: dict) -> None:
     assert figures["sweep_s4"]["target"] == "<= 0.5"
     assert figures["serve_c8"]["target"] == ">= 3.0"
     assert figures["serve_c8"]["values"]["batch_sizes"]          # the server recorded its batches
+    assert figures["serve_c8_long"]["target"] == ">= 3.0"
+    assert sorted(figures["serve_c8_long"]["values"]["rates"]) == ["1", "8"]
     for name in ("steer_b1", "steer_b8", "sweep_s4"):
         assert figures[name]["met"] == (figures[name]["ratio"] <= float(figures[name]["target"].split()[1]))
     assert figures["extract"]["met"] == (figures["extract"]["ratio"] >= 0.9)
