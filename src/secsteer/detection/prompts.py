@@ -45,6 +45,27 @@ CWE_NAMES: dict[str, str] = {
     "CWE-611": "XML External Entity Reference",
     "CWE-787": "Out-of-bounds Write",
     "CWE-798": "Use of Hard-coded Credentials",
+    # SecCodePLT's CWEs (MITRE's short names), so prompts and hints name them too
+    "CWE-74": "Injection",
+    "CWE-95": "Eval Injection",
+    "CWE-120": "Buffer Copy without Checking Size of Input",
+    "CWE-179": "Incorrect Behavior Order: Early Validation",
+    "CWE-200": "Exposure of Sensitive Information to an Unauthorized Actor",
+    "CWE-281": "Improper Preservation of Permissions",
+    "CWE-295": "Improper Certificate Validation",
+    "CWE-338": "Use of Cryptographically Weak Pseudo-Random Number Generator",
+    "CWE-347": "Improper Verification of Cryptographic Signature",
+    "CWE-352": "Cross-Site Request Forgery",
+    "CWE-367": "Time-of-check Time-of-use Race Condition",
+    "CWE-400": "Uncontrolled Resource Consumption",
+    "CWE-601": "Open Redirect",
+    "CWE-732": "Incorrect Permission Assignment for Critical Resource",
+    "CWE-770": "Allocation of Resources Without Limits or Throttling",
+    "CWE-862": "Missing Authorization",
+    "CWE-863": "Incorrect Authorization",
+    "CWE-915": "Improperly Controlled Modification of Dynamically-Determined Object Attributes",
+    "CWE-918": "Server-Side Request Forgery",
+    "CWE-1333": "Inefficient Regular Expression Complexity",
 }
 
 

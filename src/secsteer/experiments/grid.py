@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from secsteer.experiments.spec import PairCount, SweepSpec
 
 BASELINE = "baseline"
+PROMPT = "prompt"                 # a security hint in the prompt, no vector: the reference steering is held to
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,14 @@ class Group:
     layers: tuple[int, ...]
     relative: bool
     scales: tuple[float, ...]
+    hint: str = ""                # a prompt-hint reference (generation/hints.py); vector is then None
 
     @property
     def id(self) -> str:
-        return _digest(asdict(self))
+        fields = asdict(self)
+        if not self.hint:
+            del fields["hint"]    # groups made before hints keep their ids (and their runs resume)
+        return _digest(fields)
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,11 @@ class Cell:
         return _digest({"group": self.group.id, "scale": self.scale})
 
     def describe(self) -> dict[str, object]:
-        v = self.group.vector
+        v, hint = self.group.vector, self.group.hint
         return {
             "cell": self.id,
-            "condition": BASELINE if v is None else (v.control or "vector"),
-            "vector": None if v is None else v.label,
+            "condition": (PROMPT if hint else BASELINE) if v is None else (v.control or "vector"),
+            "vector": (f"hint:{hint}" if hint else None) if v is None else v.label,
             "method": None if v is None else v.method,
             "n_pairs": None if v is None else v.n_pairs,
             "draw_seed": None if v is None else v.draw_seed,
@@ -86,6 +91,7 @@ def vector_keys(spec: SweepSpec) -> list[VectorKey]:
 
 def groups(spec: SweepSpec) -> list[Group]:
     out = [Group(None, (), True, (0.0,))]
+    out += [Group(None, (), True, (0.0,), hint) for hint in spec.prompt_hints]
     for key in vector_keys(spec):
         for layers in spec.layer_sets:
             if spec.scales:

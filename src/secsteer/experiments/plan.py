@@ -100,6 +100,12 @@ def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any, *,
         unknown = sorted(set(spec.analyzers) - set(ANALYZERS))
         if unknown:
             raise ValueError(f"unknown analyzers {unknown}; registered: {sorted(ANALYZERS)}")
+    if spec.prompt_hints:                        # a scenario without a policy fails now, not mid-run
+        from secsteer.generation.hints import hint_text
+
+        for hint in spec.prompt_hints:
+            for s in scenarios:
+                hint_text(hint, s.cwe, s.meta, f"scenario {s.id}")
     if not vector_keys(spec):
         return                                   # a baseline-only run steers nothing
     if spec.schedule not in ("", "const"):

@@ -17,13 +17,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from secsteer.generation.hints import HINTS
 from secsteer.model.bundled import DEFAULT_BUNDLED
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
 LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "hooks",   # key -> default; see digest
                               "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
-                              "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": []}
+                              "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": [],
+                              "prompt_hints": []}
 ENGINES = ("hooks", "nnsight", "llamacpp")                 # secsteer.backends
 
 
@@ -55,6 +57,7 @@ class SweepSpec:
     drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
     also_drop_pairs_of: tuple[str, ...] = ()         # and those overlapping these scenario ids (e.g. the report
                                                      # split, so a tuning run builds the report run's vector)
+    prompt_hints: tuple[str, ...] = ()               # reference cells: generic, cwe, policy (generation/hints.py)
     # decoding: "plain", or "contrastive": base + alpha·(plus − minus) logits, ±v at each row's scale
     decoding: str = "plain"
     alpha: float = 1.0
@@ -154,7 +157,7 @@ KEY_RULES: dict[str, Rule] = {
     "gate_reading": text("last", "mean", "generated"), "view": text("code", "review"),
     "drop_leaking_pairs": FLAG, "also_drop_pairs_of": seq(text(nonempty=True)),
     "decoding": text("plain", "contrastive"), "alpha": number(0.0), "beta": number(0.0, 1.0),
-    "scenario_ids": seq(text(nonempty=True)),
+    "scenario_ids": seq(text(nonempty=True)), "prompt_hints": seq(text(*HINTS)),
     "layer_sets": seq(seq(integer(0), nonempty=True), nonempty=True),
     "scales": seq(number()), "absolute_scales": seq(number()), "positions": text("all", "prompt", "generated"),
     "scenarios": seq(text(nonempty=True), nonempty=True), "scenario_cwes": seq(text()),

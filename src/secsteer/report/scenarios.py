@@ -23,8 +23,8 @@ def _counts(samples: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, i
 
 
 def columns(cells: list[dict[str, Any]], best: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The baseline, the best steered cell, and the controls at its layers and scale."""
-    base = [c for c in cells if c["condition"] == "baseline"]
+    """The baseline and prompt references, the best steered cell, and the controls at its layers and scale."""
+    base = [c for c in cells if c["condition"] in ("baseline", "prompt")]
     if best is None:
         return base
     controls = [c for c in cells if c["condition"] in ("random", "negated", "shuffled") and c["layers"] == best["layers"]

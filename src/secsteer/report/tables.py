@@ -86,6 +86,10 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
         return "No baseline cell finished, so no steered cell can be compared."
     lines = [f"Baseline: security {pct(baseline['security'])}, validity {pct(baseline['validity'])}, "
              f"secure & valid {pct(baseline['secure_valid'])} over {baseline['n_unique']} unique samples."]
+    for c in (c for c in cells if c["condition"] == "prompt"):   # what telling the model does, no vector
+        m = c["delta"]["security"]
+        lines.append(f"Prompt reference {c['vector']} (a security hint in the prompt, no vector): security "
+                     f"{pct(c['security'])}, Δ {delta(m)}; validity {pct(c['validity'])}.")
     best = best_cells(cells, 1)
     if not best:
         return "\n".join(lines + ["No steered cell finished."])

@@ -74,12 +74,14 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
     from secsteer.experiments.methods import unit_steering
     from secsteer.experiments.runner import scenario_prompt
     from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.generation.hints import with_hint
     from secsteer.generation.prompts import default_stops, uses_chat
 
     chat = uses_chat(tokenizer, spec.prompt_mode)  # type: ignore[arg-type]
     rows = unit.rows
     picked = [scenarios[r.scenario] for r in rows]
-    prompts = [scenario_prompt(tokenizer, s, spec.prompt_mode, chat) for s in picked]
+    shown = [with_hint(s, unit.group.hint, chat) for s in picked] if unit.group.hint else picked
+    prompts = [scenario_prompt(tokenizer, s, spec.prompt_mode, chat) for s in shown]
     stops = set.intersection(*(set(s.stop) for s in picked)) | set(default_stops(chat))
     config = GenerationConfig(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature, top_p=spec.top_p,
                               seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
