@@ -88,3 +88,68 @@ def test_a_policy_hint_on_scenarios_without_a_policy_fails_before_any_unit(tmp_p
     with pytest.raises(ValueError, match="no security_policy"):
         run_sweep(spec, tmp_path / "run", show_progress=False)
     assert not (tmp_path / "run" / "run.json").exists()
+
+
+# ---- the hint view: a vector from the difference the hint makes to the prompt's last state ----
+
+CHAT = ("{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}<|assistant|>{% endif %}")
+
+
+def seccodeplt_like_pairs(n: int = 4):
+    from secsteer.data.pairs import ContrastPair
+
+    head = "import re\n\ndef get_domain(mail):\n"
+    return [ContrastPair(id=f"p/{i}", cwe="CWE-1333", language="python", source="seccodeplt",
+                         secure=head + f"    m = re.match(r'[^@]+@([^@]+)', mail)  # {i}\n    return m\n",
+                         insecure=head + f"    m = re.match(r'(.+)+@(.+)', mail)  # {i}\n    return m\n",
+                         description="Extract the domain of an email address.",
+                         meta={"function_name": "get_domain", "security_policy": f"Avoid catastrophic backtracking {i}."})
+            for i in range(n)]
+
+
+def test_hint_texts_ask_each_pairs_task_with_and_without_the_hint():
+    from secsteer.vectors.hint_view import hint_texts, task_of
+    from tests.conftest import tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    tok.chat_template = CHAT
+    pairs = seccodeplt_like_pairs(3)
+    assert task_of(pairs[0]).prompt == "import re\n\ndef get_domain(mail):\n"   # the shared lines, whole
+    texts = hint_texts(tok, pairs, "hint:policy")
+    hinted, plain = texts[:3], texts[3:]
+    assert all(f"Avoid catastrophic backtracking {i}." in t for i, t in enumerate(hinted))
+    assert not any("Security policy" in t for t in plain)
+    assert all(h.replace(f"\n\nSecurity policy: Avoid catastrophic backtracking {i}.", "") == p
+               for i, (h, p) in enumerate(zip(hinted, plain)))
+    assert all(t.endswith("```python\nimport re\n\ndef get_domain(mail):\n") for t in texts)  # generation starts here
+    with pytest.raises(ValueError, match="hint view must be one of"):
+        hint_texts(tok, pairs, "hint:please")
+
+
+def test_a_hint_view_vector_is_the_mean_difference_of_the_prompts_last_states():
+    import torch
+
+    from secsteer.activations.read import read_activations
+    from secsteer.vectors.build import build_vector
+    from secsteer.vectors.hint_view import hint_texts
+    from tests.conftest import tiny_model, tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    tok.chat_template = CHAT
+    model = tiny_model("qwen2", tok, layers=3).eval()
+    pairs = seccodeplt_like_pairs(4)
+    vector = build_vector(model, tok, pairs, pooling="last", view="hint:cwe", layers=[1, 2])
+    acts = read_activations(model, tok, hint_texts(tok, pairs, "hint:cwe"), [1, 2], "last")
+    for layer in (1, 2):
+        want = (acts.pooled[layer][:4] - acts.pooled[layer][4:]).mean(dim=0)
+        assert torch.allclose(vector.directions[layer], want, atol=1e-5) and want.norm() > 0
+    assert vector.meta.extra["view"] == "hint:cwe"
+    with pytest.raises(ValueError, match="use focus 'all'"):
+        build_vector(model, tok, pairs, pooling="last", view="hint:cwe", focus="diff")
+
+
+def test_a_sweep_accepts_hint_views_and_rejects_unknown_ones():
+    assert SweepSpec(view="hint:policy").view == "hint:policy"
+    with pytest.raises(ValueError, match="view must be one of"):
+        SweepSpec(view="hint:please")

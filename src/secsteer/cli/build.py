@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from secsteer.cli.common import add_model_and_backend_args, load_from_args
+from secsteer.vectors.views import VIEWS
 
 
 def add_pair_args(parser: argparse.ArgumentParser) -> None:
@@ -24,9 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--pooling", default="mean", choices=["mean", "last"],
                         help="mean over tokens, or the last token (with --focus diff: the last changed token, "
                              "the end of the call the fix changed) (default: %(default)s)")
-    parser.add_argument("--view", default="code", choices=["code", "review"],
+    parser.add_argument("--view", default="code", choices=list(VIEWS),
                         help="review: read the model answering 'does this code contain CWE-X?' about each side, "
-                             "not reading the bare code (default: %(default)s)")
+                             "not reading the bare code; hint:generic|cwe|policy: read each pair's task asked with "
+                             "and without a security hint (use --pooling last) (default: %(default)s)")
     parser.add_argument("--focus", default="all", choices=["all", "diff"],
                         help="diff: pool only the lines that differ between the two sides (default: %(default)s)")
     parser.add_argument("--context-lines", type=int, default=0, help="with --focus diff: lines around each change")

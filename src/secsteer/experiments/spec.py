@@ -19,6 +19,7 @@ else:  # pragma: no cover
 
 from secsteer.generation.hints import HINTS
 from secsteer.model.bundled import DEFAULT_BUNDLED
+from secsteer.vectors.views import VIEWS
 
 PairCount = int | str   # an int, or "all"
 CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with a seeded half swapped
@@ -53,7 +54,8 @@ class SweepSpec:
     mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
-    view: str = "code"                               # "review": read pairs inside the detection question
+    view: str = "code"                               # "review": inside the detection question; "hint:…": the
+                                                     # task with vs without a security hint (hint_view.py)
     drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
     also_drop_pairs_of: tuple[str, ...] = ()         # and those overlapping these scenario ids (e.g. the report
                                                      # split, so a tuning run builds the report run's vector)
@@ -154,7 +156,7 @@ KEY_RULES: dict[str, Rule] = {
     "draw_seeds": seq(integer(0), nonempty=True), "controls": seq(text(*CONTROLS)),
     "focus": text("all", "diff"), "context_lines": integer(0),
     "mode": text("add", "routed", "gated", "ablate"), "schedule": text(nonempty=True),
-    "gate_reading": text("last", "mean", "generated"), "view": text("code", "review"),
+    "gate_reading": text("last", "mean", "generated"), "view": text(*VIEWS),
     "drop_leaking_pairs": FLAG, "also_drop_pairs_of": seq(text(nonempty=True)),
     "decoding": text("plain", "contrastive"), "alpha": number(0.0), "beta": number(0.0, 1.0),
     "scenario_ids": seq(text(nonempty=True)), "prompt_hints": seq(text(*HINTS)),

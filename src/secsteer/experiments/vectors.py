@@ -47,7 +47,7 @@ class VectorFactory:
         self.train_options, self.train_layers = dict(train or {}), tuple(train_layers)
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
-        tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}" + ("-review" if view == "review" else "")
+        tag = f"{pooling}-{focus}{context_lines if focus == 'diff' else ''}" + ("" if view == "code" else "-" + view.replace(":", "-"))
         self.cache = cache_dir / f"activations-{pairs_hash(pairs)}-{tag}.safetensors"
         self.pooling, self.source, self.batch_size = pooling, source, batch_size
         self._acts: tuple[Activations, Activations] | None = None

@@ -47,6 +47,13 @@ def read_pairs(
     spans = focus_spans(pairs, focus, pooling, context_lines)
     if view == "review":
         texts, spans = review_texts(tokenizer, pairs, spans)
+    elif view.startswith("hint:"):
+        if focus != "all":
+            raise ValueError("a hint view reads the prompt, which has no changed lines: use focus 'all' "
+                             "(with pooling 'last', the state generation starts from)")
+        from secsteer.vectors.hint_view import hint_texts
+
+        texts = hint_texts(tokenizer, pairs, view)
     both = read(model, tokenizer, texts, layers, pooling, batch_size, spans=spans, show_progress=show_progress)
     n = len(pairs)
     secure = Activations({k: v[:n] for k, v in both.pooled.items()}, both.token_norm, both.n_tokens)

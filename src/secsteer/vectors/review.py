@@ -8,13 +8,12 @@ the question, with focus "diff"), then added while it writes code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from secsteer.activations.read import Span
 from secsteer.data.pairs import ContrastPair
 
-View = Literal["code", "review"]
-VIEWS = ("code", "review")
+from secsteer.vectors.views import VIEWS, View
 
 __all__ = ["VIEWS", "View", "review_texts"]
 
