@@ -80,7 +80,7 @@ def test_the_sweep_shows_the_hint_only_to_its_cells_rows(tmp_path, model_dir, mo
     paths = build_report(tmp_path / "run")                    # the report renders the reference beside baseline
     text = paths["markdown"].read_text() if "markdown" in paths else next(
         p for p in paths.values() if str(p).endswith(".md")).read_text()
-    assert "Prompt reference hint:cwe" in text and "prompt 0" in text   # summary line, per-scenario column
+    assert "Prompt reference hint:cwe" in text and "| hint:cwe |" in text   # summary line, per-scenario column
 
 
 def test_a_policy_hint_on_scenarios_without_a_policy_fails_before_any_unit(tmp_path, model_dir):  # noqa: F811

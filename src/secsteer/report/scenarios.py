@@ -42,7 +42,8 @@ def scenario_section(samples: list[dict[str, Any]], cells: list[dict[str, Any]],
     scenarios = sorted({s["scenario"] for s in samples})
     cwe = {s["scenario"]: s.get("cwe") or "-" for s in samples}
     tested = {s["scenario"] for s in samples if s.get("security_test") is not None}
-    header = ["scenario", "CWE"] + [f"{c['condition']} {scale_label(c)}" for c in cols]
+    header = ["scenario", "CWE"] + [c["vector"] if c["condition"] == "prompt" else f"{c['condition']} {scale_label(c)}"
+                                    for c in cols]
     rows = []
     for sc in scenarios:
         cells_text = []

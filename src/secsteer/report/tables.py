@@ -22,7 +22,7 @@ def delta(d: dict[str, Any] | None) -> str:
 
 def scale_label(c: dict[str, Any]) -> str:
     """Relative scales read "0.5×norm", absolute ones "20×v": a sweep may hold both with the same number."""
-    if c["condition"] == "baseline":
+    if c["condition"] in ("baseline", "prompt"):
         return "0"
     return f"{c['scale']:g}×" + ("norm" if c.get("scale_unit", "layer_norm") == "layer_norm" else "v")
 
