@@ -153,3 +153,23 @@ def test_a_sweep_accepts_hint_views_and_rejects_unknown_ones():
     assert SweepSpec(view="hint:policy").view == "hint:policy"
     with pytest.raises(ValueError, match="view must be one of"):
         SweepSpec(view="hint:please")
+
+
+def test_a_stopped_sweep_keeps_the_summaries_of_its_finished_cells(tmp_path, model_dir, monkeypatch):  # noqa: F811
+    """Ctrl-C during the hint cell: the baseline cell, whose units all finished, is summarized anyway."""
+    gen = importlib.import_module("secsteer.generation.generate")
+    real = gen.generate
+    hint = hint_text("cwe", "CWE-89")
+
+    def stop_at_the_hint(model, tokenizer, prompts, config, **kw):
+        if any(hint in p for p in prompts):
+            raise KeyboardInterrupt
+        return real(model, tokenizer, prompts, config, **kw)
+
+    monkeypatch.setattr(gen, "generate", stop_at_the_hint)
+    spec = load_spec(write_spec(tmp_path / "s.toml", model_dir, **HINTED, prompt_hints=["cwe"]))
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, tmp_path / "run", show_progress=False)
+    from secsteer.experiments.store import RunStore
+
+    assert [c["condition"] for c in RunStore(tmp_path / "run").cells()] == ["baseline"]

@@ -138,11 +138,13 @@ def run_sweep(
         raise ValueError("the llamacpp engine cannot read activations to build vectors: build one with "
                          "`secsteer build` and set `vector = PATH` (eval: --vector)")
     log.info("%s %s: %d units, %d to do", "resuming" if resuming else "starting", out, len(units), len(todo))
-    if todo:
-        vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads
-        job = Job(spec, Path(out), scenarios, model, tokenizer, backend, device=device, **vectors)
-        runner.run(job, todo, store.write_unit, show_progress=show_progress, note=store.note_execution)
-    finish_cells(spec, store, scenarios)
+    try:
+        if todo:
+            vectors = vector_inputs(spec, scenarios, todo)      # held-out checks before any model loads
+            job = Job(spec, Path(out), scenarios, model, tokenizer, backend, device=device, **vectors)
+            runner.run(job, todo, store.write_unit, show_progress=show_progress, note=store.note_execution)
+    finally:   # a stopped sweep (Ctrl-C, an error) still summarizes the cells whose units all finished
+        finish_cells(spec, store, scenarios)
     return store
 
 

@@ -105,12 +105,21 @@ class LocalExecutor:
         else:
             pool = judge_pool(self.judge_workers)
             pending: deque[tuple[Unit, Future[list[dict[str, Any]]]]] = deque()
-            for unit, judge_job in zip(todo, generated):       # generating unit k+1 while unit k is judged
-                pending.append((unit, pool.submit(judge, judge_job)))
-                while len(pending) > self.judge_workers:
-                    done, future = pending.popleft()
-                    write(done.id, future.result())
-                    bar.update(1)
+            try:
+                for unit, judge_job in zip(todo, generated):       # generating unit k+1 while unit k is judged
+                    pending.append((unit, pool.submit(judge, judge_job)))
+                    while len(pending) > self.judge_workers:
+                        done, future = pending.popleft()
+                        write(done.id, future.result())
+                        bar.update(1)
+            except BaseException:     # stopped while generating (Ctrl-C, an error): keep what is being judged
+                log.warning("stopping: writing the %d unit(s) already generated once judged", len(pending))
+                for done, future in pending:
+                    try:
+                        write(done.id, future.result(timeout=300))
+                    except Exception:                      # noqa: BLE001  the stop's cause is raised below
+                        log.warning("unit %s could not be judged; it reruns on resume", done.id)
+                raise
             while pending:
                 done, future = pending.popleft()
                 write(done.id, future.result())
