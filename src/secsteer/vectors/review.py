@@ -12,7 +12,6 @@ from typing import Any
 
 from secsteer.activations.read import Span
 from secsteer.data.pairs import ContrastPair
-
 from secsteer.vectors.views import VIEWS, View
 
 __all__ = ["VIEWS", "View", "review_texts"]
