@@ -38,7 +38,7 @@ BUNDLED = "bundled:qwen2.5-coder-0.5b-instruct"
 def scenario_prompts(tokenizer: Any, n: int, mode: str = "chat") -> list[str]:
     """n built-in scenarios, one CWE after another, as eval sends them (chat) or as bare code prefixes."""
     from secsteer.data.scenarios import load_scenarios
-    from secsteer.experiments.runner import scenario_prompt
+    from secsteer.generation.prompts import scenario_prompt
 
     by_cwe: dict[str, list[Any]] = {}
     for s in load_scenarios("builtin"):

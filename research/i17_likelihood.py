@@ -19,9 +19,9 @@ from dataclasses import replace
 
 import torch
 
-from secsteer.experiments.runner import scenario_prompt, select_pairs, select_scenarios
+from secsteer.experiments.runner import select_pairs, select_scenarios
 from secsteer.experiments.spec import load_spec
-from secsteer.generation.prompts import uses_chat
+from secsteer.generation.prompts import scenario_prompt, uses_chat
 from secsteer.model.load import load_model
 from secsteer.steering.apply import steer
 from secsteer.vectors.build import build_vector

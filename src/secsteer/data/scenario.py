@@ -95,9 +95,14 @@ class Scenario:
             return program
         return program + self.suffix
 
+    @property
+    def task(self) -> str:
+        """The task in words: the instruction, or a plain request to complete the code."""
+        return self.instruction or f"Complete the following {self.language} code."
+
     def chat_prompt(self) -> str:
         """The user message for an instruct model: the task, then the code to complete."""
-        task = self.instruction or f"Complete the following {self.language} code."
+        task = self.task
         if not self.prompt.strip():
             return task
         fence = FENCE_NAMES.get(self.language, self.language)

@@ -15,7 +15,6 @@ from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.store import RunStore
 from secsteer.experiments.summarize import summarize_cell
 from secsteer.experiments.vectors import VectorFactory
-from secsteer.generation.prompts import build_prompt
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +160,6 @@ def analyzers_of(spec: SweepSpec) -> list[Any] | None:
     from secsteer.experiments.executors.judging import analyzers_named
 
     return analyzers_named(spec.analyzers)
-
-
-def scenario_prompt(tokenizer: Any, scenario: Scenario, mode: str, chat: bool) -> str:
-    user = scenario.chat_prompt() if chat else None
-    return build_prompt(tokenizer, scenario.prompt, scenario.instruction, scenario.language, mode, user)  # type: ignore[arg-type]
 
 
 def verdict_record(verdict: Any) -> dict[str, Any]:

@@ -43,7 +43,6 @@ def with_hint(scenario: Any, hint: str, chat: bool) -> Any:
     for a completion model. Judging uses the original scenario, so the comment never reaches the program."""
     text = hint_text(hint, scenario.cwe, scenario.meta, scenario.id)
     if chat:
-        task = scenario.instruction or f"Complete the following {scenario.language} code."
-        return dataclasses.replace(scenario, instruction=f"{task}\n\n{text}")
+        return dataclasses.replace(scenario, instruction=f"{scenario.task}\n\n{text}")
     mark = "#" if scenario.language == "python" else "//"
     return dataclasses.replace(scenario, prompt=f"{mark} {text}\n{scenario.prompt}")

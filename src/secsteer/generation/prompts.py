@@ -35,6 +35,12 @@ def build_prompt(
     return f"{head}```{fence}\n{code}"
 
 
+def scenario_prompt(tokenizer: Any, scenario: Any, mode: str, chat: bool) -> str:
+    """A scenario's model-ready text: its chat user turn for a chat model, its code for a completion model."""
+    user = scenario.chat_prompt() if chat else None
+    return build_prompt(tokenizer, scenario.prompt, scenario.instruction, scenario.language, mode, user)  # type: ignore[arg-type]
+
+
 def default_stops(chat: bool) -> tuple[str, ...]:
     return ("```",) if chat else ()
 

@@ -32,9 +32,8 @@ def task_of(pair: ContrastPair) -> Any:
 def hint_texts(tokenizer: Any, pairs: Sequence[ContrastPair], view: str) -> list[str]:
     """Prompts [with the hint, one per pair..., without it, one per pair...], built exactly as a sweep builds
     a scenario's prompt, so the states read are those generation starts from."""
-    from secsteer.experiments.runner import scenario_prompt
     from secsteer.generation.hints import with_hint
-    from secsteer.generation.prompts import uses_chat
+    from secsteer.generation.prompts import scenario_prompt, uses_chat
 
     if view not in HINT_VIEWS:
         raise ValueError(f"hint view must be one of {list(HINT_VIEWS)}, got {view!r}")

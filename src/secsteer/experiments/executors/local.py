@@ -69,6 +69,20 @@ def generation_device(model: Any, backend: Any = None, device: str = "auto") -> 
         return "cpu"
 
 
+def _drain(pending: deque[tuple[Unit, Future[list[dict[str, Any]]]]], write: Write, bar: Any,
+           stopping: bool = False) -> None:
+    """Write every pending unit once judged; when stopping, a unit that fails to judge reruns on resume."""
+    while pending:
+        done, future = pending.popleft()
+        try:
+            write(done.id, future.result(timeout=300 if stopping else None))
+        except Exception:                                  # noqa: BLE001
+            if not stopping:
+                raise
+            log.warning("unit %s could not be judged; it reruns on resume", done.id)
+        bar.update(1)
+
+
 class LocalExecutor:
     """overlap: True judges in `judge_workers` processes while generation goes on, False in turn, None (the
     default) lets `choose_overlap` decide from where the model generates and the CPUs torch leaves free."""
@@ -114,16 +128,9 @@ class LocalExecutor:
                         bar.update(1)
             except BaseException:     # stopped while generating (Ctrl-C, an error): keep what is being judged
                 log.warning("stopping: writing the %d unit(s) already generated once judged", len(pending))
-                for done, future in pending:
-                    try:
-                        write(done.id, future.result(timeout=300))
-                    except Exception:                      # noqa: BLE001  the stop's cause is raised below
-                        log.warning("unit %s could not be judged; it reruns on resume", done.id)
+                _drain(pending, write, bar, stopping=True)
                 raise
-            while pending:
-                done, future = pending.popleft()
-                write(done.id, future.result())
-                bar.update(1)
+            _drain(pending, write, bar)
         bar.close()
 
 

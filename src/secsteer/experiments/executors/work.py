@@ -72,10 +72,9 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
                   factory: VectorFactory | None, backend: Any = None) -> JudgeJob:
     """Generate the unit's completions; what judging them needs comes back as a JudgeJob."""
     from secsteer.experiments.methods import unit_steering
-    from secsteer.experiments.runner import scenario_prompt
     from secsteer.generation.generate import GenerationConfig, generate
     from secsteer.generation.hints import with_hint
-    from secsteer.generation.prompts import default_stops, uses_chat
+    from secsteer.generation.prompts import default_stops, scenario_prompt, uses_chat
 
     chat = uses_chat(tokenizer, spec.prompt_mode)  # type: ignore[arg-type]
     rows = unit.rows
