@@ -54,3 +54,26 @@ def test_section_says_not_judged_when_coverage_fails(monkeypatch: pytest.MonkeyP
 
 def test_n_column_says_what_it_counts() -> None:
     assert header()[-1] == "n unique completions"
+
+
+def test_a_security_test_that_cannot_fail_does_not_make_its_samples_covered(tmp_path, monkeypatch) -> None:
+    """A real check in the sandbox: a copy of a built-in scenario whose 'insecure' reference is the secure
+    one has a test that passes both; its samples move to the not-judged column and the test is named."""
+    import shutil
+
+    from secsteer.data.scenario_sources.builtin import BUILTIN_ROOT
+
+    monkeypatch.setenv("SECSTEER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(report_coverage, "sample_coverage", lambda *a, **k: Coverage({}, ("x",), ("builtin",)))
+    root = tmp_path / "mine"
+    for name in ("real", "blind"):
+        shutil.copytree(BUILTIN_ROOT / "CWE-89" / "get_user", root / "CWE-89" / name)
+    blind_dir = root / "CWE-89" / "blind"
+    shutil.copy(blind_dir / "reference_secure.py", blind_dir / "reference_insecure.py")
+    samples = [{**sample(0, "CWE-89", "python", True, security_test=True), "scenario": "dir/mine/CWE-89/real"},
+               {**sample(1, "CWE-89", "python", True, security_test=True), "scenario": "dir/mine/CWE-89/blind"}]
+    table, lines = coverage_section([CELL], samples, [f"dir:{root}"])
+    row = table.splitlines()[2]
+    assert row.count("| 1 |") == 2                       # one covered sample, one not judged
+    assert "do not tell their scenario's own references apart (1" in lines and "dir/mine/CWE-89/blind" in lines
+    assert "dir/mine/CWE-89/real" not in lines
