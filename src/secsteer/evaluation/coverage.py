@@ -107,6 +107,21 @@ class Entry:
     def judged(self) -> bool:
         return self.status == "judged"
 
+    def add(self, ref_id: str, insecure: bool, secure: bool | None) -> None:
+        """Count one valid reference; `secure` is the judge's verdict on it (None: it could not judge)."""
+        if insecure:
+            self.bad += 1
+            self.caught += secure is False
+            self.bad_unjudged += secure is None
+            if secure is not False:
+                self.missed.append(ref_id)
+        else:
+            self.good += 1
+            self.alarms += secure is False
+            self.good_unjudged += secure is None
+            if secure is False:
+                self.false_alarms.append(ref_id)
+
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "recall": self.recall(), "false_alarm": self.false_alarm()}
 
@@ -261,18 +276,8 @@ def measure(references: Sequence[Reference], analyzers: Sequence[Any] | None = N
         e.origins[ref.origin] = e.origins.get(ref.origin, 0) + 1
         if not verdict.valid:
             e.invalid += 1
-        elif ref.insecure:
-            e.bad += 1
-            e.caught += verdict.secure is False
-            e.bad_unjudged += verdict.secure is None
-            if verdict.secure is not False:
-                e.missed.append(ref.id)
         else:
-            e.good += 1
-            e.alarms += verdict.secure is False
-            e.good_unjudged += verdict.secure is None
-            if verdict.secure is False:
-                e.false_alarms.append(ref.id)
+            e.add(ref.id, ref.insecure, verdict.secure)
     for e in entries.values():
         e.status = status_of(e, e.language in seeing)
     return entries

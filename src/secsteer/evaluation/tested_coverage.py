@@ -157,16 +157,8 @@ def entries_of(checks: Iterable[ReferenceCheck]) -> dict[tuple[str, str], Entry]
     for c in checks:
         e = entries.setdefault((c.cwe, c.language), Entry(c.cwe, c.language))
         e.origins["scenarios"] = e.origins.get("scenarios", 0) + 1
-        e.bad += 1
-        e.caught += c.insecure_passed is False
-        e.bad_unjudged += c.insecure_passed is None
-        if c.insecure_passed is not False:
-            e.missed.append(c.scenario)
-        e.good += 1
-        e.alarms += c.secure_passed is False
-        e.good_unjudged += c.secure_passed is None
-        if c.secure_passed is False:
-            e.false_alarms.append(c.scenario)
+        e.add(c.scenario, True, c.insecure_passed)     # a passing security test is a "secure" verdict
+        e.add(c.scenario, False, c.secure_passed)
     for e in entries.values():
         e.status = status_of(e)
     return entries
