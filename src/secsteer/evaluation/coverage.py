@@ -323,12 +323,39 @@ def analyzer_digest(analyzers: Sequence[str]) -> str:
     """A hash of what decides a verdict: the analyzer code and rules, the tool versions, the analyzer set."""
     h = hashlib.sha256(json.dumps([list(analyzers), _tool_versions()]).encode())
     here = Path(__file__).resolve().parent
-    for name in _ANALYZER_FILES:
-        path = here / name
+    hash_files(h, here, _ANALYZER_FILES)
+    return h.hexdigest()[:20]
+
+
+def hash_files(h: Any, root: Path, names: Sequence[str]) -> None:
+    """Feed the code and rule files named under `root` (folders recursively) into the hash `h`."""
+    for name in names:
+        path = root / name
         for file in sorted(path.rglob("*") if path.is_dir() else [path]):
             if file.is_file() and file.suffix in (".py", ".yaml", ".c"):
                 h.update(file.name.encode() + file.read_bytes())
-    return h.hexdigest()[:20]
+
+
+def read_cache(path: Path) -> dict[str, Any] | None:
+    """A cached JSON object, or None when there is none or it cannot be read (then it is measured again)."""
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        log.warning("ignoring unreadable cache %s: %s", path, err)
+        return None
+
+
+def write_cache(path: Path, payload: dict[str, Any]) -> None:
+    """Write a cache file whole or not at all; a cache that cannot be written only costs a re-measure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        log.warning("could not cache %s: %s", path, err)
 
 
 def _references_digest(references: Sequence[Reference]) -> str:
@@ -355,20 +382,15 @@ def coverage_for(keys: Iterable[tuple[str, str]], sources: Sequence[str] = (),
     digest = hashlib.sha256(
         f"{analyzer_digest(names)}/{_references_digest(references)}/{keys}".encode()).hexdigest()[:24]
     path = cache_root() / f"{digest}.json"
-    if use_cache and path.is_file():
+    cached = read_cache(path) if use_cache else None
+    if cached is not None:
         try:
-            return Coverage.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as err:
+            return Coverage.from_json(cached)
+        except (KeyError, TypeError) as err:
             log.warning("ignoring unreadable coverage cache %s: %s", path, err)
     analyzers = _analyzers(analyzer_names)
     coverage = Coverage(measure(references, analyzers, keys, show_progress), names, ("builtin", *sources))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(coverage.to_json(), indent=1), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as err:
-        log.warning("could not cache coverage in %s: %s", path, err)
+    write_cache(path, coverage.to_json())
     return coverage
 
 

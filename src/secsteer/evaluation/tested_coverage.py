@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -30,12 +28,20 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from secsteer.data.scenarios import Scenario
-from secsteer.evaluation.coverage import Entry, _order, _pct, cache_root, status_of
+from secsteer.evaluation.coverage import (
+    Entry,
+    _order,
+    _pct,
+    cache_root,
+    hash_files,
+    read_cache,
+    status_of,
+    write_cache,
+)
 
 __all__ = ["ReferenceCheck", "blind_tests", "check_references", "checks_table", "entries_of",
            "with_reference_pair"]
 
-log = logging.getLogger(__name__)
 _HARNESS_FILES = ("testrun.py", "_test_runner.py", "sandbox.py", "_sandbox_host.py", "_sandbox_init.py",
                   "sandbox_env.py")
 
@@ -81,16 +87,12 @@ def _check(scenario: Scenario) -> ReferenceCheck:
                 for kind in ("insecure", "secure")}
     detail = "; ".join(f"{kind}: {o.detail}" for kind, o in outcomes.items()
                        if o.passed is None or (o.passed is (kind == "insecure")))
-    return ReferenceCheck(scenario.id, scenario.cwe, scenario.language,
-                     outcomes["insecure"].passed, outcomes["secure"].passed, detail[:300])
+    return ReferenceCheck(scenario.id, scenario.cwe, scenario.language, outcomes["insecure"].passed, outcomes["secure"].passed, detail[:300])
 
 
 def _harness_digest() -> str:
-    here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in _HARNESS_FILES:
-        if (here / name).is_file():
-            h.update(name.encode() + (here / name).read_bytes())
+    hash_files(h, Path(__file__).resolve().parent, _HARNESS_FILES)
     return h.hexdigest()
 
 
@@ -109,11 +111,9 @@ def check_references(scenarios: Sequence[Scenario], workers: int = 2, show_progr
     paths = [_cache_path(s, harness) for s in scenarios]
     found: dict[int, ReferenceCheck] = {}
     for i, path in enumerate(paths):
-        if use_cache and path.is_file():
-            try:
-                found[i] = ReferenceCheck.from_json(json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, TypeError) as err:
-                log.warning("ignoring unreadable cache %s: %s", path, err)
+        cached = read_cache(path) if use_cache else None
+        if cached is not None and set(ReferenceCheck.__dataclass_fields__) <= set(cached):
+            found[i] = ReferenceCheck.from_json(cached)
     todo = [i for i in range(len(scenarios)) if i not in found]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         runs = pool.map(lambda i: _check(scenarios[i]), todo)
@@ -121,18 +121,8 @@ def check_references(scenarios: Sequence[Scenario], workers: int = 2, show_progr
                              desc="security tests on references"):
             found[i] = check
             if check.insecure_passed is not None and check.secure_passed is not None:   # errors may be transient
-                _write(paths[i], check.to_json())
+                write_cache(paths[i], check.to_json())
     return [found[i] for i in range(len(scenarios))]
-
-
-def _write(path: Path, payload: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as err:
-        log.warning("could not cache %s: %s", path, err)
 
 
 def blind_tests(scenario_specs: Sequence[str], scenario_ids: Iterable[str]) -> tuple[set[str], str]:
@@ -175,14 +165,13 @@ def checks_table(checks: Sequence[ReferenceCheck]) -> str:
             "|---|---|---|---|---|---|---|"]
     for key in sorted(entries, key=_order):
         e, group = entries[key], by_key[key]
-        errors = e.bad_unjudged + e.good_unjudged
+        split = sum(c.separates for c in group)
         status = e.status if e.judged else f"NOT JUDGED: {e.status}"
         if e.status == "too few references":      # a handful of scenarios: the per-scenario check is what counts
-            split = sum(c.separates for c in group)
             status = ("each test separates its own references" if split == len(group)
                       else f"NOT JUDGED: {len(group) - split} of {len(group)} tests do not separate")
-        rows.append(f"| {key[1]} | {key[0]} | {_pct(e.recall())} | {_pct(e.false_alarm())} | {errors} "
-                    f"| {sum(c.separates for c in group)}/{len(group)} | {status} |")
+        rows.append(f"| {key[1]} | {key[0]} | {_pct(e.recall())} | {_pct(e.false_alarm())} "
+                    f"| {e.bad_unjudged + e.good_unjudged} | {split}/{len(group)} | {status} |")
     failing = [c for c in checks if not c.separates]
     rows.append(f"\n{sum(c.separates for c in checks)} of {len(checks)} scenarios' security tests fail their "
                 "insecure reference and pass their secure one.")
