@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from secsteer.cli.main import main
@@ -89,3 +91,18 @@ def test_cli_build_review_last_and_generate_contrastive(tmp_path, model_dir, cap
     assert steered.split("---\n", 1)[1] == baseline                # alpha 0: the same text as the baseline
     assert main(["generate", "--model", str(model_dir), "--prompt", "x", "--decoding", "contrastive"]) == 2
     assert "needs --vector" in capsys.readouterr().err
+
+
+@pytest.mark.datasets
+def test_also_drop_pairs_of_reaches_the_other_half_of_a_set(datasets_dir):
+    # a report run names its tuning half's tasks: they are not in its own source, but in the set's other half
+    data = datasets_dir / "seccodeplt"
+    spec = SweepSpec(pairs=(f"seccodeplt:{data}",), pair_cwes=("CWE-79",),
+                     scenarios=(f"set:seccodeplt-xss#report:{data}",), drop_leaking_pairs=True,
+                     also_drop_pairs_of=("seccodeplt/1000",))
+    scenarios = select_scenarios(spec)
+    assert "seccodeplt/1000" not in {s.id for s in scenarios}
+    ids = {p.id for p in select_pairs(spec, scenarios)}
+    assert "seccodeplt/CWE-79/1000" not in ids and "seccodeplt/CWE-79/1003" not in ids
+    with pytest.raises(ValueError, match="also_drop_pairs_of: not found"):
+        select_pairs(replace(spec, also_drop_pairs_of=("seccodeplt/nope",)), scenarios)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,8 +42,7 @@ def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
     pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
                       split=spec.pair_split)
     prompts = [s.prompt for s in scenarios]
-    others = [s for src in spec.scenarios for s in load_scenarios(src)
-              if s.id in set(spec.also_drop_pairs_of)] if spec.also_drop_pairs_of else []
+    others = other_scenarios(spec)
     same = same_task_pairs(pairs, [*scenarios, *others])
     if spec.drop_leaking_pairs:             # e.g. SecCodePLT pairs from the tasks that are not evaluated
         leaks = set(find_leaks(pairs, prompts + [s.prompt for s in others])) | same
@@ -53,6 +53,20 @@ def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
                            f"{', '.join(sorted(same)[:10])}; set drop_leaking_pairs = true", sorted(same))
     check_held_out(pairs, prompts)     # never evaluate on what built the vector
     return pairs
+
+
+def other_scenarios(spec: SweepSpec) -> list[Scenario]:
+    """The scenarios named by also_drop_pairs_of, looked up in the whole of each scenario source (a set's
+    other half included: that is where a tuning run's report tasks are); an id found nowhere is an error."""
+    if not spec.also_drop_pairs_of:
+        return []
+    wanted = set(spec.also_drop_pairs_of)
+    whole = {re.sub(r"^set:([^:#]+)#[^:]*", r"set:\1", src) for src in spec.scenarios}
+    found = {s.id: s for src in sorted(whole) for s in load_scenarios(src) if s.id in wanted}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise ValueError(f"also_drop_pairs_of: not found in {sorted(whole)}: {missing[:10]}")
+    return list(found.values())
 
 
 def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[str]:
