@@ -43,6 +43,13 @@ def test_section_names_the_blind_cwes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Judge sees" in blind and "Python CWE-89" in blind
 
 
+def test_a_cwe_judged_by_its_tests_is_not_listed_as_blind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_coverage, "sample_coverage", lambda *a, **k: COVERAGE)
+    _, lines = coverage_section([CELL], [sample(0, "CWE-787", "c", True, security_test=True)], ["builtin"])
+    assert "Judge is blind to" not in lines
+    assert "Judged by executed security tests only" in lines and "C CWE-787 (blind, recall 20%" in lines
+
+
 def test_section_says_not_judged_when_coverage_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> Coverage:
         raise RuntimeError("semgrep missing")

@@ -439,13 +439,16 @@ def coverage_lines(coverage: Coverage, keys: Iterable[tuple[str, str]], tested: 
     if judged:
         lines.append(f"Judge sees (static recall >= {RECALL_MIN:.0%}, false alarms <= {FALSE_ALARM_MAX:.0%}, `secsteer coverage`): " + ", ".join(
             f"{_label(k)} (recall {_pct(coverage.entry(*k).recall())})" for k in judged) + ".")
-    if blind:
-        def why(k: tuple[str, str]) -> str:
-            e = coverage.entry(*k)
-            extra = f", recall {_pct(e.recall())}" if e.bad else ""
-            return f"{_label(k)} ({e.status}{extra}{'; security tests ran' if k in tested else ''})"
-        lines.append("Judge is blind to (not judged statically; their security rate is not a measurement "
-                     "unless a security test ran): " + ", ".join(why(k) for k in blind) + ".")
+    def why(k: tuple[str, str]) -> str:
+        e = coverage.entry(*k)
+        return f"{_label(k)} ({e.status}" + (f", recall {_pct(e.recall())})" if e.bad else ")")
+    by_tests, unseen = [k for k in blind if k in tested], [k for k in blind if k not in tested]
+    if by_tests:      # a line of its own: listing them as "blind" would read as if these rates were not measured
+        lines.append("Judged by executed security tests only (no static rule reaches the bar; samples whose test "
+                     "did not run are not judged): " + ", ".join(why(k) for k in by_tests) + ".")
+    if unseen:
+        lines.append("Judge is blind to (not judged statically and no security test ran; their security rate is "
+                     "not a measurement): " + ", ".join(why(k) for k in unseen) + ".")
     return lines
 
 
