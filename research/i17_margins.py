@@ -28,16 +28,25 @@ from secsteer.experiments.grid import VectorKey
 from secsteer.experiments.runner import select_pairs, select_scenarios
 from secsteer.experiments.spec import load_spec
 from secsteer.experiments.vectors import VectorFactory
+from secsteer.generation.contrastive import plausible_mask
 from secsteer.generation.prompts import scenario_prompt, uses_chat
 from secsteer.model.load import load_model
 from secsteer.steering.routing import steer_routed
 
 
-def loglik(model, ids: torch.Tensor, start: int) -> float:
+def logits_of(model, ids: torch.Tensor) -> torch.Tensor:
     with torch.inference_mode():
-        logits = model(input_ids=ids).logits[0].float()
+        return model(input_ids=ids).logits[0].float()
+
+
+def loglik(logits: torch.Tensor, ids: torch.Tensor, start: int) -> float:
+    """Sum of log p of ids[start:], teacher-forced; a token outside a plausible mask counts as masked instead."""
     logp = logits.log_softmax(-1)[start - 1:-1].gather(1, ids[0, start:, None]).squeeze(1)
-    return float(logp.sum())
+    return float(logp[torch.isfinite(logp)].sum())
+
+
+def masked(logits: torch.Tensor, ids: torch.Tensor, start: int) -> int:
+    return int((~torch.isfinite(logits[start - 1:-1].gather(1, ids[0, start:, None]))).sum())
 
 
 def paired_interval(x: np.ndarray, seed: int = 0, n: int = 4000) -> tuple[float, float, float]:
@@ -56,6 +65,9 @@ def main() -> None:
     ap.add_argument("--as-run-before-fix", action="store_true",
                     help="build pairs as sweeps did before 2026-12-06, when also_drop_pairs_of missed a set's "
                          "other half: reuses those runs' cached vectors")
+    ap.add_argument("--contrastive", type=float, metavar="ALPHA",
+                    help="also score contrastive decoding with the trained bank: base + ALPHA(plus - minus), masked")
+    ap.add_argument("--beta", type=float, default=0.0, help="plausibility: 0 = the spec's top-p set, else p >= beta max p")
     ap.add_argument("--json")
     args = ap.parse_args()
     spec = load_spec(args.spec)
@@ -84,15 +96,32 @@ def main() -> None:
         for side in ("secure", "insecure"):
             body = str(s.meta[f"reference_{side}"]).lstrip("\n") + "\n```"
             ids = torch.tensor([head + tok(body, add_special_tokens=False)["input_ids"]])
-            row[f"base/{side}"] = loglik(model, ids, len(head))
+            base = logits_of(model, ids)
+            row[f"base/{side}"] = loglik(base, ids, len(head))
             for name, bank in banks.items():
                 for scale in spec.scales:
                     with steer_routed(model, bank, [s.cwe], layers, scale, relative=True,
                                       positions=spec.positions):
-                        row[f"{name}@{scale}/{side}"] = loglik(model, ids, len(head))
+                        plus = logits_of(model, ids)
+                    row[f"{name}@{scale}/{side}"] = loglik(plus, ids, len(head))
+                    if args.contrastive is None or name != "trained":
+                        continue
+                    # contrastive decoding's distribution (generation/contrastive.py): base + alpha(plus - minus)
+                    # over the base's plausible tokens; the plain base under the same mask is its reference
+                    with steer_routed(model, bank, [s.cwe], layers, -scale, relative=True,
+                                      positions=spec.positions):
+                        minus = logits_of(model, ids)
+                    keep = plausible_mask(base, spec.top_p, spec.temperature, args.beta)
+                    for tag, mixed in ((f"masked-base@{scale}", base),
+                                       (f"contrastive@{scale}", base + args.contrastive * (plus - minus))):
+                        mixed = mixed.masked_fill(~keep, float("-inf"))
+                        row[f"{tag}/{side}"] = loglik(mixed, ids, len(head))
+                        row[f"{tag}/{side}/masked"] = masked(mixed, ids, len(head))
         rows.append(row)
         cells = [k[:-7] for k in row if k.endswith("/secure")]
-        print(s.id, s.cwe, "  ".join(f"{c} {row[c + '/secure'] - row[c + '/insecure']:+.1f}" for c in cells), flush=True)
+        drops = {c: (row[c + "/secure/masked"], row[c + "/insecure/masked"]) for c in cells if c + "/secure/masked" in row}
+        print(s.id, s.cwe, "  ".join(f"{c} {row[c + '/secure'] - row[c + '/insecure']:+.1f}" for c in cells),
+              "  masked tokens (secure, insecure):", drops or "-", flush=True)
     margin = {c: np.array([r[c + "/secure"] - r[c + "/insecure"] for r in rows]) for c in cells}
     print(f"\n{len(rows)} tasks; margin = log p(secure ref) - log p(insecure ref); Δ vs base, 95% bootstrap over tasks")
     summary = {}
@@ -102,6 +131,11 @@ def main() -> None:
                       "tasks_up": int((margin[c] > margin["base"]).sum())}
         print(f"  {c:18s} mean margin {margin[c].mean():+7.2f}   Δ {d[0]:+6.2f} [{d[1]:+.2f}, {d[2]:+.2f}]   "
               f"tasks raised {summary[c]['tasks_up']}/{len(rows)}")
+        if c + "/secure/masked" in rows[0]:
+            summary[c]["masked"] = [sum(r[c + "/secure/masked"] for r in rows), sum(r[c + "/insecure/masked"] for r in rows)]
+            summary[c]["tasks_secure_unmasked"] = sum(r[c + "/secure/masked"] == 0 for r in rows)
+            print(f"  {'':18s} masked tokens: secure refs {summary[c]['masked'][0]}, insecure refs "
+                  f"{summary[c]['masked'][1]}; secure ref fully plausible on {summary[c]['tasks_secure_unmasked']} tasks")
     for scale in spec.scales:
         d = paired_interval(margin[f"trained@{scale}"] - margin[f"shuffled@{scale}"])
         summary[f"trained-minus-shuffled@{scale}"] = d
