@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from i17_likelihood import score  # research/, beside this script: (sum of log p, tokens masked)
 
 from secsteer.experiments.grid import VectorKey
 from secsteer.experiments.runner import select_pairs, select_scenarios
@@ -37,16 +38,6 @@ from secsteer.steering.routing import steer_routed
 def logits_of(model, ids: torch.Tensor) -> torch.Tensor:
     with torch.inference_mode():
         return model(input_ids=ids).logits[0].float()
-
-
-def loglik(logits: torch.Tensor, ids: torch.Tensor, start: int) -> float:
-    """Sum of log p of ids[start:], teacher-forced; a token outside a plausible mask counts as masked instead."""
-    logp = logits.log_softmax(-1)[start - 1:-1].gather(1, ids[0, start:, None]).squeeze(1)
-    return float(logp[torch.isfinite(logp)].sum())
-
-
-def masked(logits: torch.Tensor, ids: torch.Tensor, start: int) -> int:
-    return int((~torch.isfinite(logits[start - 1:-1].gather(1, ids[0, start:, None]))).sum())
 
 
 def paired_interval(x: np.ndarray, seed: int = 0, n: int = 4000) -> tuple[float, float, float]:
@@ -97,13 +88,13 @@ def main() -> None:
             body = str(s.meta[f"reference_{side}"]).lstrip("\n") + "\n```"
             ids = torch.tensor([head + tok(body, add_special_tokens=False)["input_ids"]])
             base = logits_of(model, ids)
-            row[f"base/{side}"] = loglik(base, ids, len(head))
+            row[f"base/{side}"] = score(base, ids, len(head))[0]
             for name, bank in banks.items():
                 for scale in spec.scales:
                     with steer_routed(model, bank, [s.cwe], layers, scale, relative=True,
                                       positions=spec.positions):
                         plus = logits_of(model, ids)
-                    row[f"{name}@{scale}/{side}"] = loglik(plus, ids, len(head))
+                    row[f"{name}@{scale}/{side}"] = score(plus, ids, len(head))[0]
                     if args.contrastive is None or name != "trained":
                         continue
                     # contrastive decoding's distribution (generation/contrastive.py): base + alpha(plus - minus)
@@ -115,8 +106,7 @@ def main() -> None:
                     for tag, mixed in ((f"masked-base@{scale}", base),
                                        (f"contrastive@{scale}", base + args.contrastive * (plus - minus))):
                         mixed = mixed.masked_fill(~keep, float("-inf"))
-                        row[f"{tag}/{side}"] = loglik(mixed, ids, len(head))
-                        row[f"{tag}/{side}/masked"] = masked(mixed, ids, len(head))
+                        row[f"{tag}/{side}"], row[f"{tag}/{side}/masked"] = score(mixed, ids, len(head))
         rows.append(row)
         cells = [k[:-7] for k in row if k.endswith("/secure")]
         drops = {c: (row[c + "/secure/masked"], row[c + "/insecure/masked"]) for c in cells if c + "/secure/masked" in row}

@@ -14,7 +14,7 @@ from secsteer.data import scenario_sets
 from secsteer.data.scenario_sources.cyberseceval import load_cyberseceval
 from secsteer.data.scenario_sources.safecoder import load_safecoder
 from secsteer.data.scenario_sources.seccodeplt import _instruction, _prompt, load_seccodeplt
-from secsteer.data.scenarios import load_scenarios
+from secsteer.data.scenarios import load_scenarios, whole_source
 
 pytestmark = pytest.mark.datasets
 
@@ -158,3 +158,10 @@ def test_safecoder_folder_needs_both_contexts(tmp_path: Path) -> None:
     (folder / "func_context.py").write_text("def f():\n")
     (scenario,) = load_safecoder(tmp_path)
     assert (scenario.id, scenario.cwe, scenario.language) == ("safecoder/group/cwe-089/0-py", "CWE-89", "python")
+
+
+def test_whole_source_drops_only_a_sets_half() -> None:
+    assert whole_source("set:seccodeplt-headroom#report:../data/seccodeplt") == "set:seccodeplt-headroom:../data/seccodeplt"
+    assert whole_source("set:builtin-set#tune") == "set:builtin-set"
+    assert whole_source("set:seccodeplt-xss:/a#b") == "set:seccodeplt-xss:/a#b"     # a '#' in the path stays
+    assert whole_source("cyberseceval:/x#instruct") == "cyberseceval:/x#instruct"

@@ -76,6 +76,15 @@ def load_scenarios(
     return filter_scenarios(found, cwes, languages)
 
 
+def whole_source(spec: str) -> str:
+    """The same source without a set's half: `set:NAME#report:PATH` -> `set:NAME:PATH`; others unchanged."""
+    kind, _, rest = spec.partition(":")
+    if kind != "set":
+        return spec
+    name_half, sep, path = rest.partition(":")
+    return f"set:{name_half.partition('#')[0]}{sep}{path}"
+
+
 def _load_set(rest: str) -> list[Scenario]:
     name_half, _, path = rest.partition(":")
     name, _, half = name_half.partition("#")

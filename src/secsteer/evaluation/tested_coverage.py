@@ -87,7 +87,8 @@ def _check(scenario: Scenario) -> ReferenceCheck:
                 for kind in ("insecure", "secure")}
     detail = "; ".join(f"{kind}: {o.detail}" for kind, o in outcomes.items()
                        if o.passed is None or (o.passed is (kind == "insecure")))
-    return ReferenceCheck(scenario.id, scenario.cwe, scenario.language, outcomes["insecure"].passed, outcomes["secure"].passed, detail[:300])
+    return ReferenceCheck(scenario.id, scenario.cwe, scenario.language,
+                          outcomes["insecure"].passed, outcomes["secure"].passed, detail[:300])
 
 
 def _harness_digest() -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from secsteer.data.scenarios import Scenario, load_scenarios
+from secsteer.data.scenarios import Scenario, load_scenarios, whole_source
 from secsteer.experiments.grid import cells
 from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units, validate_plan
 from secsteer.experiments.spec import SweepSpec
@@ -61,7 +60,7 @@ def other_scenarios(spec: SweepSpec) -> list[Scenario]:
     if not spec.also_drop_pairs_of:
         return []
     wanted = set(spec.also_drop_pairs_of)
-    whole = {re.sub(r"^set:([^:#]+)#[^:]*", r"set:\1", src) for src in spec.scenarios}
+    whole = {whole_source(src) for src in spec.scenarios}
     found = {s.id: s for src in sorted(whole) for s in load_scenarios(src) if s.id in wanted}
     missing = sorted(wanted - set(found))
     if missing:
