@@ -150,9 +150,16 @@ MUTANTS = [
            "norm_mask = (mask.bool() & ~first).float()", "norm_mask = (~first).float()",
            (f"{T_POS}::test_token_norm_counts_real_tokens_only",)),
     Mutant("sweep: routed mode ignores its scales", "experiments/methods.py",
-           "steer_routed(model, factory.bank(key), list(row_cwes), layers, scales,",
-           "steer_routed(model, factory.bank(key), list(row_cwes), layers, [0.0] * len(scales),",
+           "factory.bank(key, rows_cwes=row_cwes), list(row_cwes), layers, scales,",
+           "factory.bank(key, rows_cwes=row_cwes), list(row_cwes), layers, [0.0] * len(scales),",
            (f"{T_SWEEP}::test_every_steering_mode_runs_in_a_sweep",)),
+    Mutant("sweep: contrastive routed units train the unused pooled fallback", "experiments/methods.py",
+           "bank = factory.bank(key, rows_cwes=row_cwes)", "bank = factory.bank(key)",
+           ("tests/methods/test_bank.py::test_contrastive_routed_units_ask_for_the_fallback_only_for_their_rows",)),
+    Mutant("imports: generation imports a name from steering (the import cycle)", "generation/generate.py",
+           "from secsteer.steering import apply as steering_apply",
+           "from secsteer.steering.apply import steering_context  # noqa\nfrom secsteer.steering import apply as steering_apply",
+           ("tests/foundation/test_imports.py",)),
 ]
 
 

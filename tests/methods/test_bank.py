@@ -111,3 +111,20 @@ def test_the_sweep_bank_builds_its_fallback_only_for_rows_without_a_cwe_vector(q
     assert factory.bank(key, min_pairs=2, rows_cwes=["CWE-89", "cwe-078"]).pooled is None
     for rows in (["CWE-89", "CWE-787"], ["CWE-89", ""], None):
         assert factory.bank(key, min_pairs=2, rows_cwes=rows).pooled is not None
+
+
+def test_contrastive_routed_units_ask_for_the_fallback_only_for_their_rows(qwen, tokenizer, tmp_path, monkeypatch):
+    # without the rows' CWEs the bank trains an optimized fallback on every pair (35 min on a CPU, unused)
+    from types import SimpleNamespace
+
+    from secsteer.experiments.grid import Group, VectorKey
+    from secsteer.experiments.methods import contrastive_generate
+    from secsteer.experiments.vectors import VectorFactory
+
+    factory = VectorFactory(qwen, tokenizer, MULTI, tmp_path, pooling="mean")
+    asked: list = []
+    monkeypatch.setattr(factory, "bank", lambda key, **kw: asked.append(kw.get("rows_cwes")))
+    spec = SimpleNamespace(mode="routed", alpha=1.0, beta=0.0, positions="all", schedule="")
+    group = Group(VectorKey("mean_diff", "all", 0), (1,), True, (0.5,))
+    contrastive_generate(spec, group, factory, qwen, ["CWE-89", "CWE-78"], [0.5, 0.5])
+    assert asked == [["CWE-89", "CWE-78"]]

@@ -78,7 +78,7 @@ def contrastive_generate(
     if spec.mode == "routed":
         from secsteer.steering.routing import steer_routed
 
-        bank = factory.bank(key)
+        bank = factory.bank(key, rows_cwes=row_cwes)
         rows = lambda s: steer_routed(model, bank, list(row_cwes) * 2, layers, s, **kw)  # noqa: E731
     elif spec.mode == "add":
         vector = factory.vector(key)

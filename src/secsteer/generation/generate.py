@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -14,7 +14,10 @@ from transformers import LogitsProcessorList
 
 from secsteer.generation.contrastive import Contrastive, ContrastiveLogits, SteerRows
 from secsteer.generation.prompts import truncate_at_stop
-from secsteer.steering.apply import Steering, steering_context
+from secsteer.steering import apply as steering_apply  # a module import: names would cycle
+
+if TYPE_CHECKING:
+    from secsteer.steering.apply import Steering
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ def generate(
         if contrastive is not None:
             out = contrastive_batch(model, tokenizer, batch, config, contrastive, steering, steer_rows, scales)
         else:
-            with steering_context(model, steering, scales):
+            with steering_apply.steering_context(model, steering, scales):
                 out = model.generate(**batch, **sampling_kwargs(config, tokenizer))   # type: ignore[operator]
         new = out[:, batch["input_ids"].shape[1]:]
         for i, row in zip(rows, new):
@@ -89,7 +92,7 @@ def contrastive_batch(
     """model.generate on the unsteered rows, with the ±v rows folded into the logits (top-p applied there)."""
     n = batch["input_ids"].shape[0]
     scales = scales if scales is not None else [steering.scale if steering is not None else 1.0] * n
-    rows = steer_rows or (lambda s: steering_context(model, steering, s))
+    rows = steer_rows or (lambda s: steering_apply.steering_context(model, steering, s))
     processor = ContrastiveLogits(model, rows, scales, [contrastive.alpha] * n, batch["attention_mask"],
                                   config.top_p, config.temperature, contrastive.beta)
     kwargs = sampling_kwargs(config, tokenizer)
