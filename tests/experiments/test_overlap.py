@@ -50,6 +50,19 @@ def test_overlapped_store_equals_sequential_line_for_line(tmp_path, spec):
     assert pool._processes and all(p.pid for p in pool._processes.values())
 
 
+def test_the_kept_judge_pool_follows_a_changed_secsteer_environment(tmp_path, monkeypatch):
+    # spawned workers keep the environment they started with: a pool from an earlier sweep must not judge
+    # with an old SECSTEER_CACHE (another sandbox environment: "the test needs pytest")
+    import os
+
+    monkeypatch.setenv("SECSTEER_CACHE", str(tmp_path / "a"))
+    first = judge_pool(1)
+    assert first.submit(os.getenv, "SECSTEER_CACHE").result() == str(tmp_path / "a")
+    assert judge_pool(1) is first                  # unchanged: the same pool
+    monkeypatch.setenv("SECSTEER_CACHE", str(tmp_path / "b"))
+    assert judge_pool(1).submit(os.getenv, "SECSTEER_CACHE").result() == str(tmp_path / "b")
+
+
 def test_overlapped_run_resumes_a_sequential_one(tmp_path, spec):
     out = tmp_path / "run"
     run_sweep(spec, out, show_progress=False, executor="sequential")

@@ -26,7 +26,7 @@ from secsteer.experiments.store import RunStore
 log = logging.getLogger(__name__)
 Write = Callable[[str, list[dict[str, Any]]], None]
 Note = Callable[[dict[str, Any]], None]
-_pool: tuple[int, ProcessPoolExecutor] | None = None
+_pool: tuple[tuple[Any, ...], ProcessPoolExecutor] | None = None   # (workers, SECSTEER_* env), pool
 
 
 def choose_overlap(device: str, cpus: int, torch_threads: int, judge_workers: int = 1) -> tuple[bool, str]:
@@ -153,13 +153,16 @@ def judge_jobs(job: Job, todo: Sequence[Unit]) -> Iterator[JudgeJob]:
 def judge_pool(workers: int) -> ProcessPoolExecutor:
     """A pool kept for the life of the process: a sweep after a sweep (tests, notebooks) skips the start-up.
 
-    Spawned, not forked: forking a process that runs torch's thread pool can deadlock the child."""
+    Spawned, not forked: forking a process that runs torch's thread pool can deadlock the child. Workers keep
+    the environment they were spawned with, so a changed SECSTEER_* variable (another cache, hence another
+    sandbox environment) gets a new pool instead of judging with the old one."""
     global _pool
-    if _pool is not None and (_pool[0] != workers or getattr(_pool[1], "_broken", False)):
+    key = (workers, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SECSTEER_"))))
+    if _pool is not None and (_pool[0] != key or getattr(_pool[1], "_broken", False)):
         _pool[1].shutdown(wait=False, cancel_futures=True)
         _pool = None
     if _pool is None:
-        _pool = (workers, ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+        _pool = (key, ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
     return _pool[1]
 
 
