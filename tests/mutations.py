@@ -160,6 +160,10 @@ MUTANTS = [
            "from secsteer.steering import apply as steering_apply",
            "from secsteer.steering.apply import steering_context  # noqa\nfrom secsteer.steering import apply as steering_apply",
            ("tests/foundation/test_imports.py",)),
+    Mutant("executors: the kept judge pool ignores a changed SECSTEER_* environment", "experiments/executors/local.py",
+           'key = (workers, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SECSTEER_"))))',
+           "key = (workers, ())",
+           ("tests/experiments/test_overlap.py::test_the_kept_judge_pool_follows_a_changed_secsteer_environment",)),
 ]
 
 
