@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 # Purging secsteer from sys.modules between imports makes each import a first import of secsteer while
-# torch and the other third-party modules stay loaded, so one interpreter checks every module in seconds.
+# torch and the other third-party modules stay loaded, so one interpreter checks every module.
 SCRIPT = r"""
-import importlib, pkgutil, sys, traceback
+import importlib, pkgutil, sys
 import secsteer
 names = sorted(m.name for m in pkgutil.walk_packages(secsteer.__path__, "secsteer.")
                if not m.name.endswith("__main__"))   # runs the CLI

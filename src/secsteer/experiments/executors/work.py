@@ -84,15 +84,18 @@ def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], mo
     stops = set.intersection(*(set(s.stop) for s in picked)) | set(default_stops(chat))
     config = GenerationConfig(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature, top_p=spec.top_p,
                               seed=unit.seed, batch_size=len(rows), stop=tuple(sorted(stops)))
-    steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
-                                              [s.cwe for s in picked])
-    run_generate = backend.generate if backend is not None else generate
+    context: Any                  # a steering context, or nullcontext() for contrastive units
     if spec.decoding == "contrastive" and unit.group.vector is not None:
         from secsteer.experiments.methods import contrastive_generate
 
+        # the ±v rows carry the steering: no steering record (and no second bank) for the base rows
         run_generate = contrastive_generate(spec, unit.group, factory, model, [s.cwe for s in picked],
                                             [r.scale for r in rows])
-        context = nullcontext()
+        steering, scales, context = None, None, nullcontext()
+    else:
+        steering, scales, context = unit_steering(spec, unit.group, factory, model, [r.scale for r in rows],
+                                                  [s.cwe for s in picked])
+        run_generate = backend.generate if backend is not None else generate
     with context as trace:
         completions = run_generate(model, tokenizer, prompts, config, steering=steering, row_scales=scales)
     # gated units: how often each row's gate opened, so a gate that never (or always) fires is visible
