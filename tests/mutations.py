@@ -164,6 +164,15 @@ MUTANTS = [
            'key = (workers, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SECSTEER_"))))',
            "key = (workers, ())",
            ("tests/experiments/test_overlap.py::test_the_kept_judge_pool_follows_a_changed_secsteer_environment",)),
+    Mutant("judge: SecCodePLT's CWE-79 safety cases accept any returned string", "data/scenario_sources/seccodeplt.py",
+           "    return all(out[mark] <= safe[mark] for mark in attack)", "    return True",
+           ("tests/data/test_seccodeplt_html.py",)),
+    Mutant("judge: SecCodePLT's CWE-79 outputs compared as exact strings again", "data/scenario_sources/seccodeplt.py",
+           'html = cwe_at(str(record["CWE_ID"]), where) == "CWE-79"', "html = False",
+           ("tests/data/test_seccodeplt_html.py",)),
+    Mutant("rejudge: writes over an existing run", "experiments/rejudge.py",
+           "    if new.run_path.exists():", "    if False:",
+           ("tests/experiments/test_rejudge.py",)),
 ]
 
 

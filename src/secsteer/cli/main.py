@@ -8,7 +8,7 @@ import logging
 import sys
 
 # Each module defines register(subparsers) and sets `run` on its parser(s).
-COMMANDS = ("info", "data", "build", "train", "generate", "eval", "sweep", "report", "humaneval", "detect", "probe", "inspect", "interop", "serve", "demo", "coverage", "sandbox_env")
+COMMANDS = ("info", "data", "build", "train", "generate", "eval", "sweep", "rejudge", "report", "humaneval", "detect", "probe", "inspect", "interop", "serve", "demo", "coverage", "sandbox_env")
 
 
 def build_parser() -> argparse.ArgumentParser:
