@@ -106,3 +106,15 @@ def test_also_drop_pairs_of_reaches_the_other_half_of_a_set(datasets_dir):
     assert "seccodeplt/CWE-79/1000" not in ids and "seccodeplt/CWE-79/1003" not in ids
     with pytest.raises(ValueError, match="also_drop_pairs_of: not found"):
         select_pairs(replace(spec, also_drop_pairs_of=("seccodeplt/nope",)), scenarios)
+
+
+@pytest.mark.datasets
+def test_also_drop_pairs_of_finds_ids_of_the_pair_source_when_the_scenarios_are_elsewhere(datasets_dir):
+    # HumanEval judged under a vector built from SecCodePLT tasks: the dropped ids are the pair source's
+    data = datasets_dir / "seccodeplt"
+    spec = SweepSpec(pairs=(f"seccodeplt:{data}",), pair_cwes=("CWE-79",), scenarios=("humaneval",),
+                     scenario_limit=2, drop_leaking_pairs=True, also_drop_pairs_of=("seccodeplt/1000",))
+    ids = {p.id for p in select_pairs(spec, select_scenarios(spec))}
+    assert "seccodeplt/CWE-79/1000" not in ids and "seccodeplt/CWE-79/1001" in ids
+    with pytest.raises(ValueError, match="also_drop_pairs_of: not found"):
+        select_pairs(replace(spec, also_drop_pairs_of=("seccodeplt/nope",)), select_scenarios(spec))

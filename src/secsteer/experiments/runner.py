@@ -56,12 +56,22 @@ def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
 
 def other_scenarios(spec: SweepSpec) -> list[Scenario]:
     """The scenarios named by also_drop_pairs_of, looked up in the whole of each scenario source (a set's
-    other half included: that is where a tuning run's report tasks are); an id found nowhere is an error."""
+    other half included: that is where a tuning run's report tasks are), then in the pair sources that are
+    scenario sources too (a HumanEval run whose vector comes from SecCodePLT tasks); an id found nowhere is
+    an error."""
     if not spec.also_drop_pairs_of:
         return []
     wanted = set(spec.also_drop_pairs_of)
     whole = {whole_source(src) for src in spec.scenarios}
     found = {s.id: s for src in sorted(whole) for s in load_scenarios(src) if s.id in wanted}
+    for src in sorted(set(spec.pairs) - whole):
+        if wanted <= set(found):
+            break
+        try:
+            found.update({s.id: s for s in load_scenarios(src) if s.id in wanted})
+        except ValueError:          # a pair source that is no scenario source (jsonl:, secllmholmes:)
+            continue
+        whole.add(src)
     missing = sorted(wanted - set(found))
     if missing:
         raise ValueError(f"also_drop_pairs_of: not found in {sorted(whole)}: {missing[:10]}")
