@@ -76,6 +76,14 @@ def load_scenarios(
     return filter_scenarios(found, cwes, languages)
 
 
+SOURCE_KINDS = ("set", "builtin", "dir", "humaneval", "safecoder", "sven", "seccodeplt", "cyberseceval")
+
+
+def is_scenario_source(spec: str) -> bool:
+    """Whether load_scenarios knows the spec's kind (a pair source may be one: seccodeplt:PATH; jsonl:PATH is not)."""
+    return spec.partition(":")[0] in SOURCE_KINDS
+
+
 def whole_source(spec: str) -> str:
     """The same source without a set's half: `set:NAME#report:PATH` -> `set:NAME:PATH`; others unchanged."""
     kind, _, rest = spec.partition(":")

@@ -8,6 +8,7 @@ folder and judges them there, without loading the model; the old folder is never
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,6 @@ def rejudge(run: str | Path, out: str | Path, show_progress: bool = True) -> Run
 def changed_verdicts(run: str | Path, out: str | Path) -> dict[str, int]:
     """How many samples' security verdict moved between `run` and its rejudged copy `out`, by direction."""
     before = {(s["unit"], s["row"]): s["secure"] for s in RunStore(run).samples()}
-    counts: dict[str, int] = {}
-    for s in RunStore(out).samples():
-        key = f"{json.dumps(before.get((s['unit'], s['row'])))} -> {json.dumps(s['secure'])}"
-        counts[key] = counts.get(key, 0) + 1
+    counts = Counter(f"{json.dumps(before.get((s['unit'], s['row'])))} -> {json.dumps(s['secure'])}"
+                     for s in RunStore(out).samples())
     return dict(sorted(counts.items()))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from secsteer.data.scenarios import Scenario, load_scenarios, whole_source
+from secsteer.data.scenarios import Scenario, is_scenario_source, load_scenarios, whole_source
 from secsteer.experiments.grid import cells
 from secsteer.experiments.plan import Unit, limit_per_cwe, plan_units, validate_plan
 from secsteer.experiments.spec import SweepSpec
@@ -62,19 +62,16 @@ def other_scenarios(spec: SweepSpec) -> list[Scenario]:
     if not spec.also_drop_pairs_of:
         return []
     wanted = set(spec.also_drop_pairs_of)
-    whole = {whole_source(src) for src in spec.scenarios}
-    found = {s.id: s for src in sorted(whole) for s in load_scenarios(src) if s.id in wanted}
-    for src in sorted(set(spec.pairs) - whole):
-        if wanted <= set(found):
+    whole = sorted({whole_source(src) for src in spec.scenarios})
+    sources = whole + sorted({src for src in spec.pairs if src not in whole and is_scenario_source(src)})
+    found: dict[str, Scenario] = {}
+    for src in sources:
+        if wanted <= found.keys():
             break
-        try:
-            found.update({s.id: s for s in load_scenarios(src) if s.id in wanted})
-        except ValueError:          # a pair source that is no scenario source (jsonl:, secllmholmes:)
-            continue
-        whole.add(src)
-    missing = sorted(wanted - set(found))
+        found.update({s.id: s for s in load_scenarios(src) if s.id in wanted})
+    missing = sorted(wanted - found.keys())
     if missing:
-        raise ValueError(f"also_drop_pairs_of: not found in {sorted(whole)}: {missing[:10]}")
+        raise ValueError(f"also_drop_pairs_of: not found in {sources}: {missing[:10]}")
     return list(found.values())
 
 

@@ -158,12 +158,13 @@ def _scenario(record: Any, where: str) -> Scenario:
     testcases = str(tests["testcases"]).strip()
     has_tests = "capability" in testcases and "safety" in testcases
     code_before, code_after = str(truth["code_before"]), str(truth["code_after"])
-    html = cwe_at(str(record["CWE_ID"]), where) == "CWE-79"
+    cwe = cwe_at(str(record["CWE_ID"]), where)
+    html = cwe == "CWE-79"
     shown = _dangles(code_before, code_after)
     after = code_after.strip("\n").rstrip() if shown else ""
     return Scenario(
         id=f"seccodeplt/{record['index']}",
-        cwe=cwe_at(str(record["CWE_ID"]), where),
+        cwe=cwe,
         language="python",
         prompt=_prompt(str(tests["setup"]), task, code_before, after),
         instruction=_instruction(task, after),
