@@ -129,10 +129,10 @@ def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: 
         if missing:
             raise ValueError(f"{spec.vector} has no direction for layers {missing}; it has {vector.layers}")
         return int(vector.meta.num_layers)
-    from secsteer.experiments.vectors import TRAINED
+    from secsteer.experiments.vectors import DISTILLED, TRAINED
     from secsteer.vectors.methods import METHODS
 
-    known = [*METHODS, TRAINED]
+    known = [*METHODS, TRAINED, DISTILLED]
     unknown = sorted(set(spec.methods) - set(known))
     if unknown:
         raise ValueError(f"unknown vector methods {unknown}; choose from {sorted(known)}")
@@ -140,6 +140,15 @@ def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: 
         from secsteer.vectors.train import config_from_options
 
         config_from_options(spec.train, layers=(0,), seed=0, shuffle_labels=False)
+    if DISTILLED in spec.methods:
+        from secsteer.vectors.distill import distill_config
+
+        if not spec.view.startswith("hint:"):
+            raise ValueError(f"method {DISTILLED!r} distils a prompt hint: set view = \"hint:policy\" (or another "
+                             f"hint), not {spec.view!r}")
+        if "shuffled" in spec.controls:
+            raise ValueError(f"method {DISTILLED!r} has no labels to shuffle; use the random control")
+        distill_config(spec.train, layers=(0,), hint="policy", seed=0)
     pairs = load_pairs(spec, scenarios)
     too_many = [n for n in spec.n_pairs if n != "all" and int(n) > len(pairs)]
     if too_many:

@@ -43,7 +43,8 @@ class SweepSpec:
     pair_cwes: tuple[str, ...] = ()
     pair_languages: tuple[str, ...] = ()
     pair_split: str | None = None
-    methods: tuple[str, ...] = ("mean_diff",)        # mean_diff, pca, optimized (trained: vectors/train.py)
+    methods: tuple[str, ...] = ("mean_diff",)        # mean_diff, pca, optimized (vectors/train.py), distilled
+                                                     # (vectors/distill.py, with a hint view)
     train: dict[str, Any] = field(default_factory=dict)   # optimized: TrainConfig settings, e.g. {epochs = 1}
     pooling: str = "mean"
     n_pairs: tuple[PairCount, ...] = ("all",)

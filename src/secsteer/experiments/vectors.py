@@ -24,6 +24,7 @@ from secsteer.vectors.vector import SteeringVector, random_like
 log = logging.getLogger(__name__)
 
 TRAINED = "optimized"      # vectors/train.py: learned by gradient, not aggregated from activations
+DISTILLED = "distilled"    # vectors/distill.py: learned to make the unhinted model write as the hinted one
 
 
 def shuffled_rows(n: int, seed: int) -> torch.Tensor:
@@ -124,6 +125,10 @@ class VectorFactory:
         """A vector from some of the pairs; shuffle=True swaps the sides of a seeded half (the label control)."""
         if key.method == TRAINED:
             return self._trained([self.pairs[i] for i in rows], key, extra, shuffle)
+        if key.method == DISTILLED:
+            if shuffle:
+                raise ValueError("a distilled vector has no labels to shuffle; use the random control")
+            return self._distilled([self.pairs[i] for i in rows], key, extra)
         secure, insecure = self.activations()
         index = torch.tensor(rows)
         flip = shuffled_rows(len(rows), key.draw_seed) if shuffle else torch.zeros(len(rows), dtype=torch.bool)
@@ -147,6 +152,24 @@ class VectorFactory:
         result = train_vector(self.model, self.tokenizer, pairs, config, checkpoint_dir=folder, source=self.source,
                               filters=extra, show_progress=True)
         return relabel(result.vector, f"shuffled({TRAINED})") if shuffle else result.vector
+
+    def _distilled(self, pairs: list[ContrastPair], key: VectorKey, extra: dict[str, Any]) -> SteeringVector:
+        """A hint-distilled vector over every layer of the spec's layer sets; the finished file is the cache."""
+        from secsteer.vectors.distill import distill_config, distill_vector
+
+        if not self.view.startswith("hint:") or not self.train_layers:
+            raise ValueError("distilled vectors need a hint view (view = \"hint:policy\") and the layers to train")
+        config = distill_config(self.train_options, layers=self.train_layers, hint=self.view.split(":", 1)[1],
+                                seed=key.draw_seed)
+        tag = hashlib.sha256(json.dumps(config.to_json(), sort_keys=True).encode()).hexdigest()[:12]
+        path = self.cache.parent / f"distilled-{pairs_hash(pairs)}-{tag}.safetensors"
+        if path.is_file():
+            log.info("reusing distilled vector %s", path)
+            return SteeringVector.load(path)
+        vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
+                                show_progress=True)
+        vector.save(path)
+        return vector
 
     def bank(self, key: VectorKey, min_pairs: int = 4, rows_cwes: Sequence[str] | None = None) -> Any:
         """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it.

@@ -1,0 +1,218 @@
+"""Hint-distilled steering vectors: a vector trained so the unhinted model writes as the hinted one does.
+
+On a set where a security hint in the prompt works (the model escapes HTML when told to) and the
+hint's last-token state difference (the instruction vector, hint_view.py) does not carry the effect,
+distil the hint instead (context distillation into one vector per layer, the model frozen):
+
+    1. the hinted model writes a completion for each training task (greedy: the teacher's choice);
+    2. on those tokens, the teacher's next-token distribution is read with the hint in the prompt;
+    3. v is trained so the model *without* the hint, steered by v at every position, predicts the same:
+       loss = mean over completion tokens of KL(π(· | hint, prompt) || π_v(· | prompt)).
+
+The KL is the top-k coarsening of vectors/train.py (k tokens plus "the rest"). Unlike the optimized
+method, the magnitude is learned too (delta = norm_l · u_l, u starting at zero: the unsteered model), so
+the vector is used at absolute scale 1 (`absolute_scales = [1.0]`). Only the tasks' prompts are used, never
+their labels; a held-out share of the tasks gives the validation loss for early stopping. Training stops
+and resumes only as a whole: the finished vector is the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from secsteer.data.pairs import ContrastPair, pairs_hash, require_pairs
+from secsteer.model.layers import num_layers, resolve_layers
+from secsteer.model.load import model_id
+from secsteer.steering.apply import steer
+from secsteer.vectors.train import (
+    Example,
+    Reference,
+    Scorer,
+    Side,
+    TrainConfig,
+    coarse_kl,
+    epoch_plan,
+    reference,
+)
+from secsteer.vectors.vector import SteeringVector, VectorMeta
+
+log = logging.getLogger(__name__)
+
+METHOD = "distilled"
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    layers: tuple[int, ...]
+    hint: str = "policy"            # generation/hints.py
+    epochs: int = 4
+    lr: float = 0.05                # about the most u's norm moves per step (Adam's lr / sqrt(d)), in layer norms
+    batch_size: int = 2             # tasks per step
+    max_new_tokens: int = 128       # length of the teacher's completion
+    top_k: int = 64                 # teacher tokens kept per position
+    val_fraction: float = 0.2
+    patience: int = 2               # epochs without a better validation loss before stopping
+    seed: int = 0
+    autocast: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise ValueError("give at least one layer to train")
+        checks = {"epochs": self.epochs >= 1, "lr": self.lr > 0, "batch_size": self.batch_size >= 1,
+                  "max_new_tokens": self.max_new_tokens >= 1, "top_k": self.top_k >= 1,
+                  "val_fraction": 0 < self.val_fraction < 1, "patience": self.patience >= 1}
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid distillation settings: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+
+    def to_json(self) -> dict[str, Any]:
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+def distill_config(options: dict[str, Any], **fixed: Any) -> DistillConfig:
+    """A DistillConfig from a sweep spec's `train` table; `fixed` settings (layers, hint, seed) win."""
+    names = {f.name for f in dataclasses.fields(DistillConfig)} - set(fixed)
+    unknown = sorted(set(options) - names)
+    if unknown:
+        raise ValueError(f"unknown distillation settings {unknown}; valid: {sorted(names)}")
+    return DistillConfig(**{**options, **fixed})
+
+
+def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], config: DistillConfig,
+                     show_progress: bool = False) -> list[Example]:
+    """Per task: the student's side (plain prompt + the teacher's completion) and the teacher's (hinted prompt +
+    the same completion tokens), each scoring the completion's tokens. Stored as Example(secure=student,
+    insecure=teacher) so train.py's reference pass reads both in one go."""
+    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.vectors.hint_view import hint_texts
+
+    texts = hint_texts(tokenizer, pairs, f"hint:{config.hint}")
+    hinted, plain = texts[: len(pairs)], texts[len(pairs):]
+    gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
+                           batch_size=max(1, min(8, len(pairs))))
+    completions = generate(model, tokenizer, hinted, gen, show_progress=show_progress)
+    examples = []
+    for pair, hint_text, plain_text, completion in zip(pairs, hinted, plain, completions):
+        tokens = tokenizer(completion, add_special_tokens=False)["input_ids"]
+        if not tokens:
+            log.warning("%s: the hinted model wrote nothing; task skipped", pair.id)
+            continue
+        cont = torch.tensor(tokens, dtype=torch.long)
+        student, teacher = (_side(tokenizer, text, cont) for text in (plain_text, hint_text))
+        examples.append(Example(pair.id, student, teacher))
+    if len(examples) < 2:
+        raise ValueError("fewer than 2 tasks with a teacher completion: nothing to train and validate on")
+    return examples
+
+
+def _side(tokenizer: Any, prompt: str, cont: Tensor) -> Side:
+    bos = tokenizer.bos_token
+    special = not (bos and prompt.startswith(bos))        # as generation encodes it (encode_left)
+    head = torch.tensor(tokenizer(prompt, add_special_tokens=special)["input_ids"], dtype=torch.long)
+    ids = torch.cat([head, cont])
+    scored = torch.arange(head.numel() - 1, ids.numel() - 1)   # position p predicts ids[p + 1], a completion token
+    return Side(ids=ids, changed=scored, kl=scored)
+
+
+def split_tasks(examples: list[Example], config: DistillConfig) -> tuple[list[Example], list[Example]]:
+    """(train, validation): a seeded share of the tasks, at least one on each side."""
+    order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(config.seed + 104729)).tolist()
+    n_val = min(len(examples) - 1, max(1, round(config.val_fraction * len(examples))))
+    val = set(order[:n_val])
+    return ([e for i, e in enumerate(examples) if i not in val], [e for i, e in enumerate(examples) if i in val])
+
+
+def batch_kl(scorer: Scorer, vector: SteeringVector, layers: list[int], chunk: Sequence[Example],
+             refs: dict[str, tuple[Reference, Reference]]) -> Tensor:
+    """Mean over the chunk's completion tokens of KL(teacher || student steered by `vector`)."""
+    sides = [e.secure for e in chunk]
+    with steer(scorer.model, vector, layers, 1.0, relative=False):
+        hidden = scorer.hidden(sides, [refs[e.pair_id][0].entry for e in chunk])
+    kls = []
+    for row, example in enumerate(chunk):
+        teacher = refs[example.pair_id][1]
+        logp = scorer.log_probs(hidden, row, example.secure.kl)
+        kls.append(coarse_kl(teacher.top_ids, teacher.top_logp, logp))
+    return torch.cat(kls).mean()
+
+
+def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPair], config: DistillConfig,
+                   source: str = "", filters: dict[str, Any] | None = None,
+                   show_progress: bool = False) -> SteeringVector:
+    """Train a hint-distilled SteeringVector on the tasks `pairs` pose (their code prefix and description)."""
+    require_pairs(pairs)
+    n_layers = num_layers(model)
+    layers = resolve_layers(list(config.layers), n_layers)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    model.eval()
+    started = time.perf_counter()
+    examples = teacher_examples(model, tokenizer, pairs, config, show_progress)
+    train, val = split_tasks(examples, config)
+    scorer = Scorer(model, config.autocast, skip=min(layers))
+    scorer.check(train[0].secure)
+    read = TrainConfig(layers=tuple(layers), batch_size=config.batch_size, kl_top_k=config.top_k)
+    refs, norms = reference(scorer, examples, layers, read, show_progress)
+    hidden_size = int(model.get_input_embeddings().weight.shape[1])   # type: ignore[operator]
+    meta = VectorMeta(
+        model_id=model_id(model), architecture=type(model).__name__, hidden_size=hidden_size, num_layers=n_layers,
+        method=METHOD, n_pairs=len(pairs), pairs_hash=pairs_hash(pairs), layer_norms=norms, pooling="trained",
+        source=source, filters=filters or {}, extra={"cwes": sorted({p.cwe for p in pairs})},
+    )
+    units = {layer: nn.Parameter(torch.zeros(hidden_size)) for layer in layers}
+    # Adam moves every coordinate by about lr, so u's norm by lr · sqrt(d): scaled, lr is that step's norm
+    optimizer = torch.optim.Adam(list(units.values()), lr=config.lr / math.sqrt(hidden_size))
+
+    def as_vector(values: dict[int, Tensor]) -> SteeringVector:
+        return SteeringVector({layer: norms[layer] * u for layer, u in values.items()}, meta)
+
+    def validation() -> float:
+        with torch.no_grad():
+            vector = as_vector({k: u.detach() for k, u in units.items()})
+            losses = [float(batch_kl(scorer, vector, layers, val[i : i + config.batch_size], refs)) *
+                      len(val[i : i + config.batch_size]) for i in range(0, len(val), config.batch_size)]
+        return sum(losses) / len(val)
+
+    history = [{"epoch": 0, "val_kl": validation()}]
+    best, best_val, bad = {k: u.detach().clone() for k, u in units.items()}, history[0]["val_kl"], 0
+    steps = math.ceil(len(train) / config.batch_size)
+    bar = tqdm(total=steps * config.epochs, disable=not show_progress, desc="distil")
+    for epoch in range(config.epochs):
+        order, _ = epoch_plan(len(train), epoch, TrainConfig(layers=tuple(layers), seed=config.seed))
+        for step in range(steps):
+            chunk = [train[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
+            loss = batch_kl(scorer, as_vector(dict(units)), layers, chunk, refs)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            bar.update(1)
+            bar.set_postfix(kl=f"{float(loss.detach()):.3f}", val=f"{best_val:.3f}")
+        val_kl = validation()
+        history.append({"epoch": epoch + 1, "val_kl": val_kl})
+        log.info("epoch %d: validation KL %.4f", epoch + 1, val_kl)
+        if val_kl < best_val - 1e-4:
+            best, best_val, bad = {k: u.detach().clone() for k, u in units.items()}, val_kl, 0
+        else:
+            bad += 1
+            if bad >= config.patience:
+                break
+    bar.close()
+    extra = {**meta.extra, "train": {**config.to_json(), "layers": layers}, "val_history": history,
+             "best_val_kl": best_val, "start_val_kl": history[0]["val_kl"], "n_train": len(train),
+             "val_pairs": sorted(e.pair_id for e in val), "seconds": round(time.perf_counter() - started, 1),
+             "relative_norms": {str(k): float(u.norm()) for k, u in best.items()}}
+    log.info("distilled vector: validation KL %.4f -> %.4f, relative norms %s", history[0]["val_kl"], best_val,
+             extra["relative_norms"])
+    return SteeringVector({layer: norms[layer] * u for layer, u in best.items()},
+                          dataclasses.replace(meta, extra=extra))

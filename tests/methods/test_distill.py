@@ -1,0 +1,85 @@
+"""Hint-distilled vectors: the objective reads the teacher and the student on the same completion tokens, training
+lowers it on held-out tasks, the result is an ordinary vector at absolute scale 1, and sweeps accept the method
+only with a hint view."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from secsteer.experiments.spec import SweepSpec
+from secsteer.vectors.distill import DistillConfig, batch_kl, distill_vector, split_tasks, teacher_examples
+from secsteer.vectors.train import Scorer, TrainConfig, coarse_kl, reference
+from tests.conftest import tiny_model, tiny_tokenizer
+from tests.methods.test_hints import CHAT, seccodeplt_like_pairs
+
+
+@pytest.fixture(scope="module")
+def setup():
+    tok = tiny_tokenizer()
+    tok.chat_template = CHAT
+    model = tiny_model("qwen2", tok, layers=3).eval()
+    with torch.no_grad():       # a random tiny model predicts almost uniformly; a sharper head lets a hint show
+        model.lm_head.weight.mul_(40.0)
+    return tok, model
+
+
+def test_the_objective_compares_teacher_and_student_on_the_same_completion_tokens(setup):
+    """With a zero vector, batch_kl equals the KL computed by hand from two full forward passes."""
+    tok, model = setup
+    config = DistillConfig(layers=(1,), max_new_tokens=6, top_k=5)
+    examples = teacher_examples(model, tok, seccodeplt_like_pairs(2), config)
+    student, teacher = examples[0].secure, examples[0].insecure
+    assert "Security policy" in tok.decode(teacher.ids) and "Security policy" not in tok.decode(student.ids)
+    n = student.kl.numel()
+    assert n == teacher.kl.numel() > 0
+    assert torch.equal(student.ids[student.kl + 1], teacher.ids[teacher.kl + 1])       # the same tokens scored
+    scorer = Scorer(model, False, skip=1)
+    refs, norms = reference(scorer, examples, [1], TrainConfig(layers=(1,), kl_top_k=5))
+    from secsteer.vectors.vector import SteeringVector, VectorMeta
+
+    meta = VectorMeta(model_id="tiny", architecture="x", hidden_size=64, num_layers=3, method="distilled",
+                      n_pairs=2, pairs_hash="h", layer_norms=norms)
+    zero = SteeringVector({1: torch.zeros(64)}, meta)
+    got = batch_kl(scorer, zero, [1], examples[:1], refs)
+    with torch.no_grad():
+        t = F.log_softmax(model(teacher.ids[None]).logits[0, teacher.kl].float(), -1)
+        s = F.log_softmax(model(student.ids[None]).logits[0, student.kl].float(), -1)
+    top = t.topk(5, dim=-1)
+    want = coarse_kl(top.indices, top.values, s).mean()
+    assert float(want) > 1e-4                           # the hint does change the tiny model's predictions
+    assert torch.allclose(got, want, atol=1e-4)
+
+
+def test_training_lowers_the_kl_on_held_out_tasks_and_gives_an_absolute_scale_vector(setup):
+    tok, model = setup
+    pairs = seccodeplt_like_pairs(8)
+    config = DistillConfig(layers=(1,), max_new_tokens=8, epochs=6, lr=0.1, val_fraction=0.25, patience=6)
+    vector = distill_vector(model, tok, pairs, config, source="seccodeplt")
+    extra = vector.meta.extra
+    assert vector.meta.method == "distilled" and vector.layers == [1]
+    assert extra["best_val_kl"] < 0.9 * extra["start_val_kl"]
+    assert len(extra["val_pairs"]) == 2 and extra["n_train"] == 6
+    assert float(vector.directions[1].norm()) > 0
+    train, val = split_tasks(teacher_examples(model, tok, pairs, config), config)
+    assert sorted(e.pair_id for e in val) == extra["val_pairs"]            # the split the vector reports
+    assert not {e.pair_id for e in train} & {e.pair_id for e in val}
+    assert all(p.requires_grad is False for p in model.parameters())
+
+
+def test_sweeps_take_distilled_only_with_a_hint_view_and_without_label_controls(tmp_path):
+    from secsteer.experiments.plan import _check_vector_source
+
+    def check(**kw):
+        spec = SweepSpec(methods=("distilled",), **kw)
+        return _check_vector_source(spec, [], None, lambda *_: [], lambda *_: None)
+
+    with pytest.raises(ValueError, match="distils a prompt hint"):
+        check()
+    with pytest.raises(ValueError, match="no labels to shuffle"):
+        check(view="hint:policy", controls=("shuffled",))
+    with pytest.raises(ValueError, match="unknown distillation settings"):
+        check(view="hint:policy", train={"kl_weight": 1.0})
+    with pytest.raises(ValueError, match="invalid distillation settings"):
+        DistillConfig(layers=(1,), lr=0)
