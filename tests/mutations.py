@@ -129,6 +129,10 @@ MUTANTS = [
            "return default_analyzers(language)",
            'return [a for a in default_analyzers(language) if a.name != "bandit"]',
            ("tests/evaluation/test_judge_default_analyzers.py",)),
+    Mutant("validity: Python names never bound go unchecked", "evaluation/validity.py",
+           "        if start <= at < end and name not in given:\n", "        if False:\n",
+           ("tests/evaluation/test_gcc.py::test_python_undefined_module_name_is_invalid_and_named",
+            "tests/evaluation/test_judge.py::test_a_completion_using_an_unbound_name_is_invalid_not_insecure")),
     Mutant("bootstrap: conditions resampled apart (unpaired)", "evaluation/metrics.py",
            "diffs = _pooled_diff(counts[draws].sum(axis=1))",
            "diffs = _pooled_diff(np.concatenate([counts[draws][..., :2], counts[rng.integers(0, len(keys), "

@@ -84,3 +84,53 @@ def test_a_runaway_compile_is_invalid_and_does_not_spoil_its_batch() -> None:
     checked = valid_many(["int a;\n", '#include "/dev/zero"\n', "int f( {\n", "int b;\n"], "c")
     assert [ok for ok, _ in checked] == [True, False, False, True]
     assert "memory" in checked[1][1] and checked[2][1].startswith("code.c:1:")
+
+
+# ---- Python: a name never bound is invalid (pyflakes' undefined name, as C's undeclared identifier) ----------
+
+ESCAPE = "def render(x):\n    return html.escape(x)\n"
+
+
+def test_python_undefined_module_name_is_invalid_and_named() -> None:
+    assert is_valid(ESCAPE, "python") == (False, "line 2: undefined name 'html'")
+    assert is_valid("import html\n\n" + ESCAPE, "python") == (True, "")                       # imported at the top
+    assert is_valid("def render(x):\n    import html\n    return html.escape(x)\n", "python") == (True, "")
+
+
+def test_python_name_bound_later_at_module_level_is_valid() -> None:
+    assert is_valid("def f(x):\n    return g(x)\n\ndef g(x):\n    return x\n", "python") == (True, "")
+    assert is_valid("def f(x):\n    return g(x)\n", "python") == (False, "line 2: undefined name 'g'")
+
+
+def test_python_builtins_are_bound() -> None:
+    assert is_valid("def f(x):\n    return len(x), sorted(x), ValueError, __name__, __file__\n", "python") == (True, "")
+    assert is_valid("def f(x):\n    return lenn(x)\n", "python") == (False, "line 2: undefined name 'lenn'")
+
+
+def test_python_star_import_may_bind_anything() -> None:
+    assert is_valid("from os.path import *\n\ndef f(x):\n    return join(x, 'a')\n", "python") == (True, "")
+    assert is_valid("from os.path import dirname\n\ndef f(x):\n    return join(x, 'a')\n", "python")[0] is False
+
+
+def test_python_name_bound_in_one_branch_only_is_valid() -> None:
+    fallback = "try:\n    import ujson as json\nexcept ImportError:\n    plain = True\n\ndef f():\n    return plain\n"
+    assert is_valid(fallback, "python") == (True, "")
+    conditional = "import sys\nif sys.platform == 'nowhere':\n    helper = str\n\ndef f(x):\n    return helper(x)\n"
+    assert is_valid(conditional, "python") == (True, "")
+    assert is_valid("import sys\n\ndef f(x):\n    return helper(x)\n", "python")[0] is False
+
+
+def test_python_only_undefined_names_count() -> None:
+    # unused imports, a local used before assignment, an undefined name in __all__: not invalid
+    assert is_valid("import os\n__all__ = ['nope']\nx = 1\n\ndef f():\n    x += 1\n    return x\n", "python") == (True, "")
+
+
+def test_python_names_the_given_part_leaves_unbound_are_not_held_against_the_written_part() -> None:
+    prompt = "def render(x):\n    log(x)\n"                   # a prompt that relies on a `log` from elsewhere
+    code = prompt + "    return log(html.escape(x))\n"
+    written = (len(prompt), len(code))
+    assert valid_many([code], "python", [written]) == [(False, "line 3: undefined name 'html'")]
+    fixed = prompt + "    return log(x)\n"
+    assert valid_many([fixed], "python", [(len(prompt), len(fixed))]) == [(True, "")]
+    assert valid_many([code], "python", [None]) == [(True, "")]          # None: a fragment, names not checked
+    assert valid_many([code], "python") == [(False, "line 2: undefined name 'log'")]   # default: all written

@@ -14,7 +14,7 @@ from typing import Any
 
 from secsteer.evaluation.analyzers import Analyzer, AnalyzerError, analyze, default_analyzers
 from secsteer.evaluation.analyzers.base import LANGUAGE_ALIASES
-from secsteer.evaluation.validity import is_valid
+from secsteer.evaluation.validity import valid_many
 
 FENCE = re.compile(r"```([\w+#-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _analyzers: dict[str, list[Analyzer]] = {}
@@ -44,7 +44,8 @@ def judge(text: str, language: str | None = None, prefix: str = "", fenced: bool
     program = prefix + code
     result: dict[str, Any] = {"language": lang, "valid": None, "findings": [], "errors": []}
     try:
-        valid, reason = is_valid(program, lang)
+        # names are not checked: an answer's snippet may use names its reader binds, and analyzers read it
+        valid, reason = valid_many([program], lang, [None])[0]
         result["valid"] = valid
         if not valid:
             result["errors"].append(f"not valid {lang} ({reason}): analyzers need parseable code")
