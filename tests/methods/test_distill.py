@@ -12,6 +12,7 @@ from secsteer.experiments.spec import SweepSpec
 from secsteer.vectors.distill import DistillConfig, batch_kl, distill_vector, split_tasks, teacher_examples
 from secsteer.vectors.train import Scorer, TrainConfig, coarse_kl, reference
 from tests.conftest import tiny_model, tiny_tokenizer
+from tests.experiments.test_sweep import model_dir  # noqa: F401  (module-scoped fixture)
 from tests.methods.test_hints import CHAT, seccodeplt_like_pairs
 
 
@@ -83,3 +84,51 @@ def test_sweeps_take_distilled_only_with_a_hint_view_and_without_label_controls(
         check(view="hint:policy", train={"kl_weight": 1.0})
     with pytest.raises(ValueError, match="invalid distillation settings"):
         DistillConfig(layers=(1,), lr=0)
+
+
+def test_cli_distils_a_hint_and_the_vector_steers_at_absolute_scale(tmp_path, model_dir, capsys):  # noqa: F811
+    import json
+
+    from secsteer.cli.main import main
+    from secsteer.vectors.vector import SteeringVector
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(p.to_json()) + "\n" for p in seccodeplt_like_pairs(5)))
+    out = tmp_path / "v.safetensors"
+    argv = ["train", "--model", str(model_dir), "--pairs", f"jsonl:{pairs}", "--layers", "1", "--epochs", "1",
+            "--new-tokens", "4", "--distill-hint", "generic", "--out", str(out)]
+    assert main(argv) == 0
+    assert "distilled hint 'generic' at layers [1] from 5 tasks (4 trained, 1 validation)" in capsys.readouterr().out
+    vector = SteeringVector.load(out)
+    assert vector.meta.method == "distilled" and vector.meta.extra["train"]["hint"] == "generic"
+    assert main(["generate", "--model", str(model_dir), "--prompt", "def f(x):\n", "--vector", str(out),
+                 "--absolute", "--scale", "1", "--max-new-tokens", "4"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--shuffle-labels"]) == 2
+    assert "no meaning with --distill-hint" in capsys.readouterr().err
+
+
+def test_a_sweep_distils_once_and_reuses_the_cached_vector(tmp_path, model_dir, monkeypatch):  # noqa: F811
+    from secsteer.experiments.runner import run_sweep
+    from secsteer.experiments.spec import load_spec
+    from secsteer.vectors import distill
+    from tests.experiments.test_sweep import write_spec
+
+    spec = load_spec(write_spec(
+        tmp_path / "s.toml", model_dir, methods=["distilled"], view="hint:generic", controls=["random"],
+        layer_sets=[[1]], scales=[], absolute_scales=[1.0], n_pairs=["all"], samples=1, pairs=["builtin"],
+        train={"epochs": 1, "max_new_tokens": 4},
+    ))
+    store = run_sweep(spec, tmp_path / "run", show_progress=False)
+    assert sorted(c["condition"] for c in store.cells()) == ["baseline", "random", "vector"]
+    cached = sorted((tmp_path / "run" / "cache").glob("distilled-*.safetensors"))
+    assert len(cached) == 1
+
+    def never(*_a, **_k):
+        raise AssertionError("trained again although the vector is cached")
+
+    monkeypatch.setattr(distill, "distill_vector", never)
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "cache").symlink_to(tmp_path / "run" / "cache")   # a report run beside a tuning run
+    again = run_sweep(spec, tmp_path / "again", show_progress=False)
+    assert [c["security"] for c in again.cells()] == [c["security"] for c in store.cells()]

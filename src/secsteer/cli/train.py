@@ -1,4 +1,8 @@
-"""secsteer train: learn a steering vector by gradient on contrast pairs (the model frozen)."""
+"""secsteer train: learn a steering vector by gradient on contrast pairs (the model frozen).
+
+Default: the BiPO-style preference loss (vectors/train.py). With --distill-hint, the pairs give only their
+tasks and the vector is fit to make the unhinted model predict what the hinted one does (vectors/distill.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 
 from secsteer.cli.build import add_pair_args
 from secsteer.cli.common import add_model_args, load_from_args
+from secsteer.generation.hints import HINTS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,6 +41,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="bf16 autocast (for GPUs; on this project's CPU it was 6x slower than fp32)")
     parser.add_argument("--checkpoint", default=None,
                         help="checkpoint folder; rerunning the same command resumes there (default: OUT.ckpt)")
+    parser.add_argument("--distill-hint", choices=HINTS, default=None,
+                        help="instead: distil this prompt hint into the vector (the pairs pose the tasks; no labels "
+                             "are used); its magnitude is learned: use it with --absolute --scale 1")
+    parser.add_argument("--new-tokens", type=int, default=128,
+                        help="--distill-hint: length of the hinted model's completions (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output .safetensors file")
     parser.set_defaults(run=run)
 
@@ -52,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         layers = tuple(int(x) for x in args.layers.split(",") if x.strip())
     except ValueError:
         raise ValueError(f"--layers must be comma-separated integers, got {args.layers!r}") from None
+    if args.distill_hint:
+        return distill(args, pairs, layers)
     config = TrainConfig(
         layers=layers, scale=args.scale, beta=args.beta, kl_weight=args.kl_weight, lr=args.lr,
         epochs=args.epochs, batch_size=args.batch_size, max_tokens=args.max_tokens, max_steps=args.max_steps,
@@ -72,4 +84,28 @@ def run(args: argparse.Namespace) -> int:
           f"{len(extra['val_pairs'])} validation); {extra['steps']} steps in {extra['seconds']:.0f} s, "
           f"best validation loss {extra['best_val_loss']:.4f} at step {extra['best_step']}; "
           f"use it at --scale {args.scale}")
+    return 0
+
+
+def distill(args: argparse.Namespace, pairs: list, layers: tuple[int, ...]) -> int:
+    from secsteer.vectors.distill import DistillConfig, distill_vector
+
+    if args.shuffle_labels:
+        raise ValueError("--shuffle-labels has no meaning with --distill-hint (no labels are used); "
+                         "compare with a random vector (eval --controls)")
+    config = DistillConfig(layers=layers, hint=args.distill_hint, epochs=args.epochs, lr=args.lr,
+                           batch_size=args.batch_size, max_new_tokens=args.new_tokens,
+                           val_fraction=max(args.val_fraction, 0.2), patience=args.patience, seed=args.seed,
+                           autocast=args.autocast)
+    model, tokenizer = load_from_args(args)
+    vector = distill_vector(model, tokenizer, pairs, config, source=",".join(args.pairs or ["builtin"]),
+                            filters={k: v for k, v in {"cwe": args.cwe, "language": args.language,
+                                                       "split": args.split}.items() if v is not None},
+                            show_progress=True)
+    path = vector.save(args.out)
+    extra = vector.meta.extra
+    print(f"wrote {path}: distilled hint {args.distill_hint!r} at layers {vector.layers} from {len(pairs)} tasks "
+          f"({extra['n_train']} trained, {len(extra['val_pairs'])} validation) in {extra['seconds']:.0f} s; "
+          f"validation KL {extra['start_val_kl']:.4f} unsteered -> {extra['best_val_kl']:.4f}; "
+          "use it with --absolute --scale 1")
     return 0
