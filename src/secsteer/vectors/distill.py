@@ -31,8 +31,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from secsteer.data.pairs import ContrastPair, pairs_hash, require_pairs
-from secsteer.model.layers import num_layers, resolve_layers
+from secsteer.data.pairs import ContrastPair, pairs_hash
 from secsteer.model.load import model_id
 from secsteer.steering.apply import steer
 from secsteer.vectors.train import (
@@ -43,7 +42,10 @@ from secsteer.vectors.train import (
     TrainConfig,
     coarse_kl,
     epoch_plan,
+    freeze,
+    from_options,
     reference,
+    refuse_bad,
 )
 from secsteer.vectors.vector import SteeringVector, VectorMeta
 
@@ -72,9 +74,7 @@ class DistillConfig:
         checks = {"epochs": self.epochs >= 1, "lr": self.lr > 0, "batch_size": self.batch_size >= 1,
                   "max_new_tokens": self.max_new_tokens >= 1, "top_k": self.top_k >= 1,
                   "val_fraction": 0 < self.val_fraction < 1, "patience": self.patience >= 1}
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError(f"invalid distillation settings: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+        refuse_bad(self, checks, "distillation")
 
     def to_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))
@@ -82,11 +82,7 @@ class DistillConfig:
 
 def distill_config(options: dict[str, Any], **fixed: Any) -> DistillConfig:
     """A DistillConfig from a sweep spec's `train` table; `fixed` settings (layers, hint, seed) win."""
-    names = {f.name for f in dataclasses.fields(DistillConfig)} - set(fixed)
-    unknown = sorted(set(options) - names)
-    if unknown:
-        raise ValueError(f"unknown distillation settings {unknown}; valid: {sorted(names)}")
-    return DistillConfig(**{**options, **fixed})
+    return from_options(DistillConfig, options, "distillation", **fixed)
 
 
 def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], config: DistillConfig,
@@ -151,12 +147,7 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
                    source: str = "", filters: dict[str, Any] | None = None,
                    show_progress: bool = False) -> SteeringVector:
     """Train a hint-distilled SteeringVector on the tasks `pairs` pose (their code prefix and description)."""
-    require_pairs(pairs)
-    n_layers = num_layers(model)
-    layers = resolve_layers(list(config.layers), n_layers)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    model.eval()
+    n_layers, layers = freeze(model, pairs, config.layers)
     started = time.perf_counter()
     examples = teacher_examples(model, tokenizer, pairs, config, show_progress)
     train, val = split_tasks(examples, config)

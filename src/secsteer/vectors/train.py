@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -53,6 +53,7 @@ from secsteer.vectors.vector import SteeringVector, VectorMeta
 log = logging.getLogger(__name__)
 
 METHOD = "optimized"
+Config = TypeVar("Config")
 STATE_VERSION = 1
 
 
@@ -86,21 +87,31 @@ class TrainConfig:
                   "kl_positions": self.kl_positions >= 0, "kl_top_k": self.kl_top_k >= 1,
                   "val_fraction": 0 < self.val_fraction < 1, "eval_every": self.eval_every >= 1,
                   "patience": self.patience >= 1, "max_steps": self.max_steps >= 0}
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError(f"invalid training settings: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+        refuse_bad(self, checks, "training")
 
     def to_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(dataclasses.asdict(self)))
 
 
-def config_from_options(options: dict[str, Any], **fixed: Any) -> TrainConfig:
-    """A TrainConfig from a sweep spec's `train` table; `fixed` settings (layers, seed) may not be overridden."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)} - set(fixed)
+def refuse_bad(config: Any, checks: dict[str, bool], what: str) -> None:
+    """One error naming every setting whose check failed."""
+    bad = [name for name, ok in checks.items() if not ok]
+    if bad:
+        raise ValueError(f"invalid {what} settings: {', '.join(f'{b}={getattr(config, b)!r}' for b in bad)}")
+
+
+def from_options(cls: type[Config], options: dict[str, Any], what: str, **fixed: Any) -> Config:
+    """A settings dataclass from a sweep spec's `train` table; `fixed` settings (layers, seed) win."""
+    names = {f.name for f in dataclasses.fields(cls)} - set(fixed)     # type: ignore[arg-type]
     unknown = sorted(set(options) - names)
     if unknown:
-        raise ValueError(f"unknown training settings {unknown}; valid: {sorted(names)}")
-    return TrainConfig(**{**options, **fixed})
+        raise ValueError(f"unknown {what} settings {unknown}; valid: {sorted(names)}")
+    return cls(**{**options, **fixed})
+
+
+def config_from_options(options: dict[str, Any], **fixed: Any) -> TrainConfig:
+    """A TrainConfig from a sweep spec's `train` table; `fixed` settings (layers, seed) may not be overridden."""
+    return from_options(TrainConfig, options, "training", **fixed)
 
 
 @dataclass
@@ -506,12 +517,7 @@ def train_vector(
     checkpoint_dir: where to save progress; a later call with the same settings, pairs and model resumes.
     on_step(step, record) is called after every step (tests use it to interrupt a run).
     """
-    require_pairs(pairs)
-    n_layers = num_layers(model)
-    layers = resolve_layers(list(config.layers), n_layers)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    model.eval()
+    n_layers, layers = freeze(model, pairs, config.layers)
     examples = prepare_examples(tokenizer, pairs, config)
     train, val = split_examples(examples, pairs, config)
     scorer = Scorer(model, config.autocast, skip=min(layers))
@@ -623,6 +629,17 @@ def train_vector(
     log.info("trained %s vector: %d steps, best validation loss %.4f at step %d", METHOD, state["step"],
              state["best_val"], state["best_step"])
     return TrainResult(vector=vector, history=history, resumed_from=resumed)
+
+
+def freeze(model: nn.Module, pairs: Sequence[ContrastPair], layers: Sequence[int]) -> tuple[int, list[int]]:
+    """Check the pairs and the layers, and freeze the model (only the vector learns): (depth, layers)."""
+    require_pairs(pairs)
+    n_layers = num_layers(model)
+    chosen = resolve_layers(list(layers), n_layers)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    model.eval()
+    return n_layers, chosen
 
 
 def _unit(v: Tensor) -> Tensor:
