@@ -84,3 +84,12 @@ def test_a_security_test_that_cannot_fail_does_not_make_its_samples_covered(tmp_
     assert row.count("| 1 |") == 2                       # one covered sample, one not judged
     assert "do not tell their scenario's own references apart (1" in lines and "dir/mine/CWE-89/blind" in lines
     assert "dir/mine/CWE-89/real" not in lines
+
+
+def test_a_functional_benchmark_is_said_to_measure_no_security(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> Coverage:
+        raise AssertionError("no CWE: nothing to measure coverage of")
+
+    monkeypatch.setattr(report_coverage, "sample_coverage", fail)
+    table, lines = coverage_section([CELL], [sample(0, "", "python", True)], ["humaneval"])
+    assert table == "" and "security is not measured" in lines and "could not be measured" not in lines

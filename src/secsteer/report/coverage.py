@@ -71,6 +71,9 @@ def coverage_section(cells: Sequence[dict[str, Any]], samples: Sequence[dict[str
     """(covered-only security table, blind-CWE lines); a failure to measure says so and never hides."""
     if not samples:
         return "", ""
+    samples = [s for s in samples if s.get("cwe")]   # HumanEval and the like pose no security question
+    if not samples:
+        return "", "No scenario here names a CWE (a functional benchmark): security is not measured."
     try:
         coverage = sample_coverage(samples, scenario_specs, analyzers)
     except Exception as err:  # noqa: BLE001 - no coverage must read as "not judged", not break the report
