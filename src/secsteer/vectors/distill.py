@@ -180,7 +180,7 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
     steps = math.ceil(len(train) / config.batch_size)
     bar = tqdm(total=steps * config.epochs, disable=not show_progress, desc="distil")
     for epoch in range(config.epochs):
-        order, _ = epoch_plan(len(train), epoch, TrainConfig(layers=tuple(layers), seed=config.seed))
+        order, _ = epoch_plan(len(train), epoch, config.seed)
         for step in range(steps):
             chunk = [train[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
             loss = batch_kl(scorer, as_vector(dict(units)), layers, chunk, refs)

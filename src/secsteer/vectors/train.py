@@ -418,9 +418,9 @@ def validation_loss(scorer: Scorer, vector: SteeringVector, layers: list[int], e
 
 # ---------------------------------------------------------------------------------------------- the schedule
 
-def epoch_plan(n: int, epoch: int, config: TrainConfig) -> tuple[list[int], list[float]]:
+def epoch_plan(n: int, epoch: int, seed: int) -> tuple[list[int], list[float]]:
     """(order of training examples, direction per example) of an epoch: a pure function of (seed, epoch)."""
-    generator = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     order = torch.randperm(n, generator=generator).tolist()
     signs = (torch.randint(0, 2, (n,), generator=generator) * 2 - 1).float().tolist()
     return order, signs
@@ -587,7 +587,7 @@ def train_vector(
         step = state["step"]
         wall, cpu = time.perf_counter(), time.process_time()
         epoch, index = divmod(step, steps_per_epoch)
-        order, signs = epoch_plan(len(train), epoch, config)
+        order, signs = epoch_plan(len(train), epoch, config.seed)
         rows = order[index * config.batch_size : (index + 1) * config.batch_size]
         chunk = [train[i] for i in rows]
         vector = as_vector(dict(params))
