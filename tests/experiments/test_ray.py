@@ -30,7 +30,7 @@ SPEC = dict(
     max_new_tokens=8, batch_size=3, prompt_mode="completion", analyzers=["bandit"],
 )
 # long enough to be killed in the middle: 5 cells × 2 scenarios × 4 samples, 2 rows a unit, 20 units
-LONG = dict(samples=4, batch_size=2, max_new_tokens=16, temperature=0.8)
+LONG = dict(samples=4, batch_size=2, max_new_tokens=64, temperature=0.8)   # long enough for a kill to land mid-sweep
 ROOT = Path(__file__).resolve().parents[2]
 
 
