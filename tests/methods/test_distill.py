@@ -9,7 +9,14 @@ import torch
 import torch.nn.functional as F
 
 from secsteer.experiments.spec import SweepSpec
-from secsteer.vectors.distill import DistillConfig, batch_kl, distill_vector, split_tasks, teacher_examples
+from secsteer.vectors.distill import (
+    DistillConfig,
+    batch_kl,
+    distill_vector,
+    retention_examples,
+    split_tasks,
+    teacher_examples,
+)
 from secsteer.vectors.train import Scorer, TrainConfig, coarse_kl, reference
 from tests.conftest import tiny_model, tiny_tokenizer
 from tests.experiments.test_sweep import model_dir  # noqa: F401  (module-scoped fixture)
@@ -84,6 +91,8 @@ def test_sweeps_take_distilled_only_with_a_hint_view_and_without_label_controls(
         check(view="hint:policy", train={"kl_weight": 1.0})
     with pytest.raises(ValueError, match="invalid distillation settings"):
         DistillConfig(layers=(1,), lr=0)
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        check(view="hint:policy", train={"retain": 1.0, "retain_pairs": f"jsonl:{tmp_path / 'nowhere.jsonl'}"})
 
 
 def test_cli_distils_a_hint_and_the_vector_steers_at_absolute_scale(tmp_path, model_dir, capsys):  # noqa: F811
@@ -106,6 +115,10 @@ def test_cli_distils_a_hint_and_the_vector_steers_at_absolute_scale(tmp_path, mo
     capsys.readouterr()
     assert main([*argv, "--shuffle-labels"]) == 2
     assert "no meaning with --distill-hint" in capsys.readouterr().err
+    others = retention_source(tmp_path, other_task_pairs(3))
+    assert main([*argv, "--retain", "1", "--retain-pairs", others, "--retain-tasks", "3"]) == 0
+    assert "3 retention tasks' KL" in capsys.readouterr().out
+    assert SteeringVector.load(out).meta.extra["retain_pairs"] == ["retain:o/0", "retain:o/1", "retain:o/2"]
 
 
 def test_a_sweep_distils_once_and_reuses_the_cached_vector(tmp_path, model_dir, monkeypatch):  # noqa: F811
@@ -132,3 +145,71 @@ def test_a_sweep_distils_once_and_reuses_the_cached_vector(tmp_path, model_dir, 
     (tmp_path / "again" / "cache").symlink_to(tmp_path / "run" / "cache")   # a report run beside a tuning run
     again = run_sweep(spec, tmp_path / "again", show_progress=False)
     assert [c["security"] for c in again.cells()] == [c["security"] for c in store.cells()]
+
+
+def other_task_pairs(n: int):
+    """Tasks of another CWE than seccodeplt_like_pairs' (CWE-1333): retention prompts."""
+    from secsteer.data.pairs import ContrastPair
+
+    return [ContrastPair(id=f"o/{i}", cwe="CWE-22", language="python", source="seccodeplt",
+                         secure=f"import os\n\ndef read_{i}(name):\n    return open(os.path.basename(name)).read()\n",
+                         insecure=f"import os\n\ndef read_{i}(name):\n    return open(name).read()\n",
+                         description=f"Read file number {i}.", meta={"function_name": f"read_{i}"})
+            for i in range(n)]
+
+
+def retention_source(tmp_path, pairs) -> str:
+    import json
+
+    path = tmp_path / "other.jsonl"
+    path.write_text("".join(json.dumps(p.to_json()) + "\n" for p in pairs))
+    return f"jsonl:{path}"
+
+
+def test_retention_keeps_the_steered_model_closer_to_the_unsteered_one_on_other_tasks(setup, tmp_path):
+    """The retention term's whole point: on other CWEs' tasks, the vector trained with it changes the model's
+    predictions less than the vector trained without it."""
+    import dataclasses
+
+    tok, model = setup
+    source = retention_source(tmp_path, [*other_task_pairs(6), *seccodeplt_like_pairs(2)])
+    plain = DistillConfig(layers=(1,), max_new_tokens=8, epochs=6, lr=0.1, val_fraction=0.25, patience=6)
+    kept = dataclasses.replace(plain, retain=1.0, retain_pairs=source, retain_tasks=6)
+    pairs = seccodeplt_like_pairs(8)
+    without, with_ = (distill_vector(model, tok, pairs, c, source="seccodeplt") for c in (plain, kept))
+    extra = with_.meta.extra
+    assert sorted(extra["retain_pairs"]) == [f"retain:o/{i}" for i in range(6)]     # never the trained CWE's tasks
+    assert extra["start_val_retain_kl"] == 0.0           # the zero vector is the unsteered model
+    assert extra["best_val_kl"] < extra["start_val_kl"]   # it still learns the hinted tasks
+
+    others = retention_examples(model, tok, pairs, kept)
+    scorer = Scorer(model, False, skip=1)
+    refs, _ = reference(scorer, others, [1], TrainConfig(layers=(1,), kl_top_k=kept.top_k))
+    with torch.no_grad():
+        drift = {name: float(batch_kl(scorer, v, [1], others, refs)) for name, v in
+                 (("without", without), ("with", with_))}
+    assert drift["without"] > 1e-3                        # unchecked, the vector does move the other tasks
+    assert drift["with"] < 0.5 * drift["without"]
+
+
+def test_retention_settings_are_checked_and_leave_earlier_cache_names_alone():
+    with pytest.raises(ValueError, match="retain_pairs"):
+        DistillConfig(layers=(1,), retain=1.0)
+    with pytest.raises(ValueError, match="retain_pairs"):
+        DistillConfig(layers=(1,), retain_pairs="builtin")
+    assert "retain" not in DistillConfig(layers=(1,)).to_json()          # the cached vectors' names depend on it
+    assert DistillConfig(layers=(1,), retain=1.0, retain_pairs="builtin").to_json()["retain_pairs"] == "builtin"
+
+
+def test_a_sweep_refuses_a_vector_whose_retention_tasks_are_evaluated(tmp_path, setup):
+    from secsteer.data.scenarios import Scenario
+    from secsteer.experiments.vectors import VectorFactory
+
+    tok, model = setup
+    others = other_task_pairs(3)
+    source = retention_source(tmp_path, others)
+    evaluated = Scenario(id="s/1", cwe="CWE-22", language="python", prompt=others[1].secure.split("    ")[0])
+    factory = VectorFactory(model, tok, [], tmp_path, scenarios=[evaluated])
+    with pytest.raises(ValueError, match="retention tasks are evaluated scenarios"):
+        factory._check_retention(source, ["retain:o/0", "retain:o/1"])
+    factory._check_retention(source, ["retain:o/0", "retain:o/2"])      # other tasks pass

@@ -46,6 +46,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                              "are used); its magnitude is learned: use it with --absolute --scale 1")
     parser.add_argument("--new-tokens", type=int, default=128,
                         help="--distill-hint: length of the hinted model's completions (default: %(default)s)")
+    parser.add_argument("--retain", type=float, default=0.0,
+                        help="--distill-hint: weight of the retention KL on other CWEs' tasks (default: none)")
+    parser.add_argument("--retain-pairs", default="",
+                        help="--distill-hint --retain: the pair source whose tasks of other CWEs are kept unchanged")
+    parser.add_argument("--retain-tasks", type=int, default=32,
+                        help="--retain: how many of those tasks, a seeded draw (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output .safetensors file")
     parser.set_defaults(run=run)
 
@@ -96,7 +102,8 @@ def distill(args: argparse.Namespace, pairs: list, layers: tuple[int, ...]) -> i
     config = DistillConfig(layers=layers, hint=args.distill_hint, epochs=args.epochs, lr=args.lr,
                            batch_size=args.batch_size, max_new_tokens=args.new_tokens,
                            val_fraction=max(args.val_fraction, 0.2), patience=args.patience, seed=args.seed,
-                           autocast=args.autocast)
+                           autocast=args.autocast, retain=args.retain, retain_pairs=args.retain_pairs,
+                           retain_tasks=args.retain_tasks)
     model, tokenizer = load_from_args(args)
     vector = distill_vector(model, tokenizer, pairs, config, source=",".join(args.pairs or ["builtin"]),
                             filters={k: v for k, v in {"cwe": args.cwe, "language": args.language,
@@ -106,6 +113,7 @@ def distill(args: argparse.Namespace, pairs: list, layers: tuple[int, ...]) -> i
     extra = vector.meta.extra
     print(f"wrote {path}: distilled hint {args.distill_hint!r} at layers {vector.layers} from {len(pairs)} tasks "
           f"({extra['n_train']} trained, {len(extra['val_pairs'])} validation) in {extra['seconds']:.0f} s; "
-          f"validation KL {extra['start_val_kl']:.4f} unsteered -> {extra['best_val_kl']:.4f}; "
-          "use it with --absolute --scale 1")
+          f"validation KL {extra['start_val_kl']:.4f} unsteered -> {extra['best_val_kl']:.4f}"
+          + (f", {len(extra['retain_pairs'])} retention tasks' KL {extra['best_val_retain_kl']:.4f}"
+             if "retain_pairs" in extra else "") + "; use it with --absolute --scale 1")
     return 0

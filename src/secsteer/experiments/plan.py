@@ -148,7 +148,11 @@ def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: 
                              f"hint), not {spec.view!r}")
         if "shuffled" in spec.controls:
             raise ValueError(f"method {DISTILLED!r} has no labels to shuffle; use the random control")
-        distill_config(spec.train, layers=(0,), hint="policy", seed=0)
+        config = distill_config(spec.train, layers=(0,), hint="policy", seed=0)
+        if config.retain_pairs:           # a retention source that does not load fails here too
+            from secsteer.data.sources import load_pairs as load_source
+
+            load_source(config.retain_pairs)
     pairs = load_pairs(spec, scenarios)
     too_many = [n for n in spec.n_pairs if n != "all" and int(n) > len(pairs)]
     if too_many:

@@ -43,8 +43,8 @@ class VectorFactory:
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
                  fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0,
                  read: Any = None, train: dict[str, Any] | None = None, train_layers: Sequence[int] = (),
-                 view: str = "code") -> None:
-        self.read, self.view = read, view
+                 view: str = "code", scenarios: Sequence[Any] = ()) -> None:
+        self.read, self.view, self.scenarios = read, view, list(scenarios)
         self.train_options, self.train_layers = dict(train or {}), tuple(train_layers)
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
@@ -165,11 +165,29 @@ class VectorFactory:
         path = self.cache.parent / f"distilled-{pairs_hash(pairs)}-{tag}.safetensors"
         if path.is_file():
             log.info("reusing distilled vector %s", path)
-            return SteeringVector.load(path)
-        vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
-                                show_progress=True)
-        vector.save(path)
+            vector = SteeringVector.load(path)
+        else:
+            vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
+                                    show_progress=True)
+            vector.save(path)
+        self._check_retention(config.retain_pairs, vector.meta.extra.get("retain_pairs", []))
         return vector
+
+    def _check_retention(self, source: str, ids: Sequence[str]) -> None:
+        """Retention tasks are trained on too: none may be an evaluated scenario (checked on reuse as well, since a
+        cached vector may come from a run that evaluated other scenarios)."""
+        if not ids:
+            return
+        from secsteer.data.sources import load_pairs
+        from secsteer.data.splits import find_leaks
+        from secsteer.experiments.runner import same_task_pairs
+
+        wanted = {i.removeprefix("retain:") for i in ids}
+        used = [p for p in load_pairs(source) if p.id in wanted]
+        leaks = same_task_pairs(used, self.scenarios) | set(find_leaks(used, [s.prompt for s in self.scenarios]))
+        if leaks:
+            raise ValueError(f"{len(leaks)} of the distilled vector's retention tasks are evaluated scenarios "
+                             f"({', '.join(sorted(leaks)[:5])}); use retain_pairs of other tasks or another seed")
 
     def bank(self, key: VectorKey, min_pairs: int = 4, rows_cwes: Sequence[str] | None = None) -> Any:
         """One vector per CWE from the key's pairs (the key's own vector is the fallback); controls map it.

@@ -14,6 +14,11 @@ method, the magnitude is learned too (delta = norm_l · u_l, u starting at zero:
 the vector is used at absolute scale 1 (`absolute_scales = [1.0]`). Only the tasks' prompts are used, never
 their labels; a held-out share of the tasks gives the validation loss for early stopping. Training stops
 and resumes only as a whole: the finished vector is the cache.
+
+Retention (SVEN's function-preserving term, `retain > 0`): a vector fit only to the hinted tasks also carries
+the hinted model's manner (comments, stubs) onto every prompt. Tasks of other CWEs (`retain_pairs`) add
+retain · KL(π(· | prompt) || π_v(· | prompt)) on the unsteered model's own greedy completions of them, so
+the vector is pushed to change only what the hint changes on the hinted tasks.
 """
 
 from __future__ import annotations
@@ -67,17 +72,26 @@ class DistillConfig:
     patience: int = 2               # epochs without a better validation loss before stopping
     seed: int = 0
     autocast: bool = False
+    retain: float = 0.0             # weight of the retention KL; 0: none
+    retain_pairs: str = ""          # a pair source whose tasks of other CWEs are the retention prompts
+    retain_tasks: int = 32          # how many of them (a seeded draw)
 
     def __post_init__(self) -> None:
         if not self.layers:
             raise ValueError("give at least one layer to train")
         checks = {"epochs": self.epochs >= 1, "lr": self.lr > 0, "batch_size": self.batch_size >= 1,
                   "max_new_tokens": self.max_new_tokens >= 1, "top_k": self.top_k >= 1,
-                  "val_fraction": 0 < self.val_fraction < 1, "patience": self.patience >= 1}
+                  "val_fraction": 0 < self.val_fraction < 1, "patience": self.patience >= 1,
+                  "retain": self.retain >= 0, "retain_tasks": self.retain_tasks >= 2,
+                  "retain_pairs": bool(self.retain_pairs) == (self.retain > 0)}
         refuse_bad(self, checks, "distillation")
 
     def to_json(self) -> dict[str, Any]:
-        return json.loads(json.dumps(dataclasses.asdict(self)))
+        out = json.loads(json.dumps(dataclasses.asdict(self)))
+        if not self.retain:         # as before retention existed, so earlier cached vectors keep their names
+            for key in ("retain", "retain_pairs", "retain_tasks"):
+                del out[key]
+        return out
 
 
 def distill_config(options: dict[str, Any], **fixed: Any) -> DistillConfig:
@@ -109,6 +123,39 @@ def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], 
         examples.append(Example(pair.id, student, teacher))
     if len(examples) < 2:
         raise ValueError("fewer than 2 tasks with a teacher completion: nothing to train and validate on")
+    return examples
+
+
+def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPair], config: DistillConfig,
+                       show_progress: bool = False) -> list[Example]:
+    """Per retention task: the plain prompt and the unsteered model's own greedy completion, teacher and student
+    alike (the reference pass then reads the unsteered model on it). Tasks of the trained CWEs are left out."""
+    from secsteer.data.sources import load_pairs
+    from secsteer.data.splits import sample_pairs
+    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.generation.prompts import scenario_prompt, uses_chat
+    from secsteer.vectors.hint_view import task_of
+
+    cwes, ids = {p.cwe for p in trained}, {p.id for p in trained}
+    others = [p for p in load_pairs(config.retain_pairs) if p.cwe not in cwes and p.id not in ids
+              and (task_of(p).prompt.strip() or p.description)]
+    if len(others) < config.retain_tasks:
+        raise ValueError(f"{config.retain_pairs!r} has {len(others)} tasks outside {sorted(cwes)}; "
+                         f"retain_tasks is {config.retain_tasks}")
+    chosen = sample_pairs(others, config.retain_tasks, config.seed)
+    chat = uses_chat(tokenizer, "auto")
+    prompts = [scenario_prompt(tokenizer, task_of(p), "auto", chat) for p in chosen]
+    gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
+                           batch_size=max(1, min(8, len(chosen))))
+    completions = generate(model, tokenizer, prompts, gen, show_progress=show_progress)
+    examples = []
+    for pair, prompt, completion in zip(chosen, prompts, completions):
+        tokens = tokenizer(completion, add_special_tokens=False)["input_ids"]
+        if tokens:
+            side = _side(tokenizer, prompt, torch.tensor(tokens, dtype=torch.long))
+            examples.append(Example(f"retain:{pair.id}", side, side))
+    if len(examples) < 2:
+        raise ValueError("fewer than 2 retention tasks with a completion: nothing to train and validate on")
     return examples
 
 
@@ -151,10 +198,14 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
     started = time.perf_counter()
     examples = teacher_examples(model, tokenizer, pairs, config, show_progress)
     train, val = split_tasks(examples, config)
+    kept = retention_examples(model, tokenizer, pairs, config, show_progress) if config.retain else []
+    kept_train, kept_val = split_tasks(kept, config) if kept else ([], [])
     scorer = Scorer(model, config.autocast, skip=min(layers))
     scorer.check(train[0].secure)
     read = TrainConfig(layers=tuple(layers), batch_size=config.batch_size, kl_top_k=config.top_k)
     refs, norms = reference(scorer, examples, layers, read, show_progress)
+    if kept:        # the layer norms stay those of the hinted tasks
+        refs |= reference(scorer, kept, layers, read, show_progress)[0]
     hidden_size = int(model.get_input_embeddings().weight.shape[1])   # type: ignore[operator]
     meta = VectorMeta(
         model_id=model_id(model), architecture=type(model).__name__, hidden_size=hidden_size, num_layers=n_layers,
@@ -168,42 +219,57 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
     def as_vector(values: dict[int, Tensor]) -> SteeringVector:
         return SteeringVector({layer: norms[layer] * u for layer, u in values.items()}, meta)
 
-    def validation() -> float:
+    def mean_kl(tasks: list[Example]) -> float:
         with torch.no_grad():
             vector = as_vector({k: u.detach() for k, u in units.items()})
-            losses = [float(batch_kl(scorer, vector, layers, val[i : i + config.batch_size], refs)) *
-                      len(val[i : i + config.batch_size]) for i in range(0, len(val), config.batch_size)]
-        return sum(losses) / len(val)
+            losses = [float(batch_kl(scorer, vector, layers, tasks[i : i + config.batch_size], refs)) *
+                      len(tasks[i : i + config.batch_size]) for i in range(0, len(tasks), config.batch_size)]
+        return sum(losses) / len(tasks)
 
-    history = [{"epoch": 0, "val_kl": validation()}]
-    best, best_val, bad = {k: u.detach().clone() for k, u in units.items()}, history[0]["val_kl"], 0
+    def validation(epoch: int) -> dict[str, Any]:
+        row = {"epoch": epoch, "val_kl": mean_kl(val)}
+        if kept_val:
+            row["val_retain_kl"] = mean_kl(kept_val)
+        row["val_loss"] = row["val_kl"] + config.retain * row.get("val_retain_kl", 0.0)
+        return row
+
+    history = [validation(0)]
+    best, chosen, bad = {k: u.detach().clone() for k, u in units.items()}, history[0], 0
     steps = math.ceil(len(train) / config.batch_size)
     bar = tqdm(total=steps * config.epochs, disable=not show_progress, desc="distil")
     for epoch in range(config.epochs):
         order, _ = epoch_plan(len(train), epoch, config.seed)
         for step in range(steps):
             chunk = [train[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
-            loss = batch_kl(scorer, as_vector(dict(units)), layers, chunk, refs)
+            vector = as_vector(dict(units))
+            loss = batch_kl(scorer, vector, layers, chunk, refs)
+            if kept_train:      # the retention tasks cycle, batch_size of them a step
+                at = (epoch * steps + step) * config.batch_size
+                others = [kept_train[(at + i) % len(kept_train)] for i in range(config.batch_size)]
+                loss = loss + config.retain * batch_kl(scorer, vector, layers, others, refs)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             bar.update(1)
-            bar.set_postfix(kl=f"{float(loss.detach()):.3f}", val=f"{best_val:.3f}")
-        val_kl = validation()
-        history.append({"epoch": epoch + 1, "val_kl": val_kl})
-        log.info("epoch %d: validation KL %.4f", epoch + 1, val_kl)
-        if val_kl < best_val - 1e-4:
-            best, best_val, bad = {k: u.detach().clone() for k, u in units.items()}, val_kl, 0
+            bar.set_postfix(loss=f"{float(loss.detach()):.3f}", val=f"{chosen['val_loss']:.3f}")
+        row = validation(epoch + 1)
+        history.append(row)
+        log.info("epoch %d: validation %s", epoch + 1, {k: round(v, 4) for k, v in row.items() if k != "epoch"})
+        if row["val_loss"] < chosen["val_loss"] - 1e-4:
+            best, chosen, bad = {k: u.detach().clone() for k, u in units.items()}, row, 0
         else:
             bad += 1
             if bad >= config.patience:
                 break
     bar.close()
     extra = {**meta.extra, "train": {**config.to_json(), "layers": layers}, "val_history": history,
-             "best_val_kl": best_val, "start_val_kl": history[0]["val_kl"], "n_train": len(train),
+             "best_val_kl": chosen["val_kl"], "start_val_kl": history[0]["val_kl"], "n_train": len(train),
              "val_pairs": sorted(e.pair_id for e in val), "seconds": round(time.perf_counter() - started, 1),
              "relative_norms": {str(k): float(u.norm()) for k, u in best.items()}}
-    log.info("distilled vector: validation KL %.4f -> %.4f, relative norms %s", history[0]["val_kl"], best_val,
+    if kept:
+        extra |= {"retain_pairs": sorted(e.pair_id for e in kept), "best_val_retain_kl": chosen["val_retain_kl"],
+                  "start_val_retain_kl": history[0]["val_retain_kl"]}
+    log.info("distilled vector: validation KL %.4f -> %.4f, relative norms %s", history[0]["val_kl"], chosen["val_kl"],
              extra["relative_norms"])
     return SteeringVector({layer: norms[layer] * u for layer, u in best.items()},
                           dataclasses.replace(meta, extra=extra))
