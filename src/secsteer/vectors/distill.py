@@ -36,6 +36,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
+from secsteer._util.memory import release_freed_memory
 from secsteer.data.pairs import ContrastPair, pairs_hash
 from secsteer.model.load import model_id
 from secsteer.steering.apply import steer
@@ -241,15 +242,17 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
         order, _ = epoch_plan(len(train), epoch, config.seed)
         for step in range(steps):
             chunk = [train[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
-            vector = as_vector(dict(units))
-            loss = batch_kl(scorer, vector, layers, chunk, refs)
+            optimizer.zero_grad()
+            loss = batch_kl(scorer, as_vector(dict(units)), layers, chunk, refs)
+            loss.backward()     # each part backward on its own: one part's activations held at a time
             if kept_train:      # the retention tasks cycle, batch_size of them a step
                 at = (epoch * steps + step) * config.batch_size
                 others = [kept_train[(at + i) % len(kept_train)] for i in range(config.batch_size)]
-                loss = loss + config.retain * batch_kl(scorer, vector, layers, others, refs)
-            optimizer.zero_grad()
-            loss.backward()
+                kept_loss = config.retain * batch_kl(scorer, as_vector(dict(units)), layers, others, refs)
+                kept_loss.backward()
+                loss = loss.detach() + kept_loss.detach()
             optimizer.step()
+            release_freed_memory()      # steps of ever-changing shapes fragment the heap by GBs otherwise
             bar.update(1)
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}", val=f"{chosen['val_loss']:.3f}")
         row = validation(epoch + 1)
