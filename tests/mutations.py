@@ -149,6 +149,9 @@ MUTANTS = [
            "        if not ids:\n            return\n",
            "        return\n",
            ("tests/methods/test_distill.py::test_a_sweep_refuses_a_vector_whose_retention_tasks_are_evaluated",)),
+    Mutant("report: a functional benchmark shows a security column", "report/tables.py",
+           "    if not security:\n        return [\"validity\", \"functional\"], [\"functional\"]\n", "",
+           ("tests/evaluation/test_coverage_report.py::test_a_functional_benchmark_reports_tests_passed_not_security",)),
     Mutant("bootstrap: conditions resampled apart (unpaired)", "evaluation/metrics.py",
            "diffs = _pooled_diff(counts[draws].sum(axis=1))",
            "diffs = _pooled_diff(np.concatenate([counts[draws][..., :2], counts[rng.integers(0, len(keys), "

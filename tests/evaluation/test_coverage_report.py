@@ -93,3 +93,27 @@ def test_a_functional_benchmark_is_said_to_measure_no_security(monkeypatch: pyte
     monkeypatch.setattr(report_coverage, "sample_coverage", fail)
     table, lines = coverage_section([CELL], [sample(0, "", "python", True)], ["humaneval"])
     assert table == "" and "security is not measured" in lines and "could not be measured" not in lines
+
+
+def test_a_functional_benchmark_reports_tests_passed_not_security() -> None:
+    """HumanEval's completions are all "secure" (nothing to find): a security column there would read 100%."""
+    from secsteer.report.scenarios import scenario_section
+    from secsteer.report.tables import cell_table, summary_text
+
+    rate = lambda v: {"value": v, "lo": v - 0.1, "hi": v + 0.1, "n": 2, "k": int(2 * v)}  # noqa: E731
+    diff = {"diff": -0.5, "lo": -0.9, "hi": -0.1, "significant": True}
+    cells = [{**CELL, "security": rate(1.0), "validity": rate(1.0), "secure_valid": rate(1.0),
+              "functional": rate(1.0), "secure_functional": rate(1.0), "n_unique": 2, "delta": {}},
+             {**CELL, "cell": "c1", "condition": "vector", "vector": "v", "layers": [3], "scale": 1.0,
+              "security": rate(1.0), "validity": rate(1.0), "secure_valid": rate(1.0), "functional": rate(0.5),
+              "secure_functional": rate(0.5), "n_unique": 2, "delta": {"functional": diff}}]
+    table = cell_table(cells, security=False)
+    assert "security" not in table.splitlines()[0] and "| functional | Δ functional |" in table
+    assert "| 50% [40, 60] | -50 [-90, -10] * |" in table
+    assert "security" in cell_table(cells).splitlines()[0]
+    summary = summary_text(cells, cells[0], security=False)
+    assert "functional (tests pass) 100%" in summary and "Δ -50 [-90, -10] (the 95% interval excludes zero)" in summary
+    samples = [{"cell": c, "scenario": "humaneval/000", "completion": f"{c}{i}", "cwe": "", "valid": True,
+                "secure": True, "functional": c == "c0" or i == 0} for c in ("c0", "c1") for i in range(2)]
+    rows, notes = scenario_section(samples, cells, cells[1], security=False)
+    assert "| humaneval/000 | - | 2/2 | 1/2 |" in rows and "security is not measured" in notes[0]

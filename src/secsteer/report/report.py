@@ -31,15 +31,16 @@ def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | 
     plots = all_plots(data, out)
     order = sorted(cells, key=lambda c: (c["condition"] != "baseline", c["vector"] or "", c["layers"], c["scale"]))
     best = best_cells(cells, 1)
-    table, notes = scenario_section(data.samples, cells, best[0] if best else None)
+    security = any(s.get("cwe") for s in data.samples) or not data.samples   # HumanEval and the like: none
+    table, notes = scenario_section(data.samples, cells, best[0] if best else None, security)
     covered, blind = coverage_section(order, data.samples, data.spec.get("scenarios", ()),
                                       data.spec.get("analyzers", ()))
     sections = {
         "scenarios": table,
         "scenario_notes": "\n".join(notes),
-        "summary": summary_text(cells, baseline),
-        "best": cell_table(best_cells(cells)),
-        "all": cell_table(order),
+        "summary": summary_text(cells, baseline, security),
+        "best": cell_table(best_cells(cells), security),
+        "all": cell_table(order, security),
         "covered": covered,
         "blind": blind,
     }

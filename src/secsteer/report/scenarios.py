@@ -13,12 +13,15 @@ from typing import Any
 from secsteer.report.tables import markdown_table, scale_label
 
 
-def _counts(samples: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(cell, scenario) -> (secure, judged) over valid, judged samples; identical completions count once."""
+def _counts(samples: list[dict[str, Any]], security: bool = True) -> dict[tuple[str, str], tuple[int, int]]:
+    """(cell, scenario) -> (secure, judged) over valid, judged samples, or (functional, tested) over tested ones
+    where no security is measured; identical completions count once."""
     seen: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)
     for s in samples:
-        if s["valid"] and s["secure"] is not None:
+        if security and s["valid"] and s["secure"] is not None:
             seen[(s["cell"], s["scenario"])].setdefault(s["completion"], bool(s["secure"]))
+        elif not security and s.get("functional") is not None:
+            seen[(s["cell"], s["scenario"])].setdefault(s["completion"], bool(s["functional"]))
     return {key: (sum(v.values()), len(v)) for key, v in seen.items()}
 
 
@@ -33,12 +36,13 @@ def columns(cells: list[dict[str, Any]], best: dict[str, Any] | None) -> list[di
 
 
 def scenario_section(samples: list[dict[str, Any]], cells: list[dict[str, Any]],
-                     best: dict[str, Any] | None) -> tuple[str, list[str]]:
-    """A Markdown table of secure/judged per scenario and column, and notes on one-sided scenarios."""
+                     best: dict[str, Any] | None, security: bool = True) -> tuple[str, list[str]]:
+    """A Markdown table of secure/judged per scenario and column, and notes on one-sided scenarios; on a
+    functional benchmark (`security` False), of passing/tested."""
     cols = columns(cells, best)
     if not cols or not samples:
         return "", ["No finished samples."]
-    counts = _counts(samples)
+    counts = _counts(samples, security)
     scenarios = sorted({s["scenario"] for s in samples})
     cwe = {s["scenario"]: s.get("cwe") or "-" for s in samples}
     tested = {s["scenario"] for s in samples if s.get("security_test") is not None}
@@ -51,6 +55,9 @@ def scenario_section(samples: list[dict[str, Any]], cells: list[dict[str, Any]],
             secure, judged = counts.get((c["cell"], sc), (0, 0))
             cells_text.append(f"{secure}/{judged}" if judged else "-")
         rows.append([sc, cwe[sc]] + cells_text)
+    if not security:
+        return markdown_table(header, rows), ["Tests passed / completions tested per scenario (identical completions "
+                                              "once). No scenario names a CWE: security is not measured."]
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])    # scenario -> [secure, judged] over cells
     for (_, sc), (secure, n) in counts.items():
         totals[sc][0] += secure

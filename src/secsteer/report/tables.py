@@ -35,21 +35,23 @@ def _tested(cells: list[dict[str, Any]]) -> bool:
     return any((c.get("secure_functional") or {}).get("n") for c in cells)
 
 
-def _columns(tested: bool) -> tuple[list[str], list[str]]:
+def _columns(tested: bool, security: bool = True) -> tuple[list[str], list[str]]:
     """(rates, differences) shown; code that fails its tests can pass a security test by doing nothing,
-    so runs with tests also show secure & functional."""
+    so runs with tests also show secure & functional. A functional benchmark (no CWE) shows no security."""
+    if not security:
+        return ["validity", "functional"], ["functional"]
     extra = ["secure_functional"] if tested else []
     return ["security", "validity", "secure_valid", "functional", *extra], ["security", "secure_valid", "functional", *extra]
 
 
-def header(tested: bool = False) -> list[str]:
-    rates, deltas = _columns(tested)
+def header(tested: bool = False, security: bool = True) -> list[str]:
+    rates, deltas = _columns(tested, security)
     return ["condition", "vector", "layers", "scale", *(NAMES[m] for m in rates),
             *(f"Δ {NAMES[m]}" for m in deltas), "n unique completions"]
 
 
-def cell_row(c: dict[str, Any], tested: bool = False) -> list[str]:
-    rates, deltas = _columns(tested)
+def cell_row(c: dict[str, Any], tested: bool = False, security: bool = True) -> list[str]:
+    rates, deltas = _columns(tested, security)
     d = c.get("delta", {})
     return [c["condition"], c["vector"] or "-", layers_label(c), scale_label(c), *(pct(c.get(m)) for m in rates),
             *(delta(d.get(m)) for m in deltas), str(c["n_unique"])]
@@ -58,10 +60,11 @@ def cell_row(c: dict[str, Any], tested: bool = False) -> list[str]:
 HEADER = header()
 
 
-def cell_table(cells: list[dict[str, Any]]) -> str:
-    """The cells as rows; secure-and-functional columns appear when some scenario has tests."""
+def cell_table(cells: list[dict[str, Any]], security: bool = True) -> str:
+    """The cells as rows; secure-and-functional columns appear when some scenario has tests, security columns
+    only when some scenario names a CWE (`security`)."""
     tested = _tested(cells)
-    return markdown_table(header(tested), [cell_row(c, tested) for c in cells])
+    return markdown_table(header(tested, security), [cell_row(c, tested, security) for c in cells])
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -81,9 +84,11 @@ def best_cells(cells: list[dict[str, Any]], k: int = 5) -> list[dict[str, Any]]:
     return sorted((c for c in cells if c["condition"] == "vector"), key=rank_key, reverse=True)[:k]
 
 
-def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -> str:
+def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None, security: bool = True) -> str:
     if baseline is None:
         return "No baseline cell finished, so no steered cell can be compared."
+    if not security:
+        return functional_summary(cells, baseline)
     lines = [f"Baseline: security {pct(baseline['security'])}, validity {pct(baseline['validity'])}, "
              f"secure & valid {pct(baseline['secure_valid'])} over {baseline['n_unique']} unique samples."]
     for c in (c for c in cells if c["condition"] == "prompt"):   # what telling the model does, no vector
@@ -123,4 +128,17 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None) -
         lines.append("Probe gate: steered on " + ", ".join(
             f"{100 * c['steered_fraction']:.0f}% of generated steps ({c['condition']}, scale {c['scale']:g})"
             for c in gated) + ".")
+    return "\n".join(lines)
+
+
+def functional_summary(cells: list[dict[str, Any]], baseline: dict[str, Any]) -> str:
+    """A functional benchmark's summary: what each steered cell does to the rate of passing tests."""
+    lines = [f"Baseline: functional (tests pass) {pct(baseline['functional'])}, validity {pct(baseline['validity'])} "
+             f"over {baseline['n_unique']} unique samples. No scenario names a CWE: security is not measured."]
+    for c in (c for c in cells if c["condition"] != "baseline"):
+        m = c["delta"].get("functional")
+        verdict = ("the 95% interval excludes zero" if m and m["significant"]
+                   else "the 95% interval includes zero")
+        lines.append(f"{c['condition']} {c['vector'] or ''} at layers {layers_label(c)}, scale {scale_label(c)}: "
+                     f"functional {pct(c['functional'])}, Δ {delta(m).removesuffix(' *')} ({verdict}).")
     return "\n".join(lines)
