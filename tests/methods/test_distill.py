@@ -213,3 +213,14 @@ def test_a_sweep_refuses_a_vector_whose_retention_tasks_are_evaluated(tmp_path, 
     with pytest.raises(ValueError, match="retention tasks are evaluated scenarios"):
         factory._check_retention(source, ["retain:o/0", "retain:o/1"])
     factory._check_retention(source, ["retain:o/0", "retain:o/2"])      # other tasks pass
+
+
+def test_a_vector_no_epoch_improved_is_refused_not_returned_as_zero(setup, tmp_path):
+    """Retention strong enough that the zero vector wins the validation loss: an error, not a vector that steers
+    nothing (a 1.5B run at weight 4 early-stopped that way)."""
+    tok, model = setup
+    source = retention_source(tmp_path, other_task_pairs(6))
+    config = DistillConfig(layers=(1,), max_new_tokens=8, epochs=2, lr=0.1, val_fraction=0.25, patience=2,
+                           retain=50.0, retain_pairs=source, retain_tasks=6)
+    with pytest.raises(ValueError, match="no epoch beat the unsteered model"):
+        distill_vector(model, tok, seccodeplt_like_pairs(8), config)

@@ -265,6 +265,9 @@ def distill_vector(model: nn.Module, tokenizer: Any, pairs: Sequence[ContrastPai
             if bad >= config.patience:
                 break
     bar.close()
+    if chosen is history[0]:      # the zero vector won: caching it would steer nothing, silently
+        raise ValueError(f"no epoch beat the unsteered model on the validation loss ({history}); "
+                         + ("lower retain, " if config.retain else "") + "raise epochs or lr")
     extra = {**meta.extra, "train": {**config.to_json(), "layers": layers}, "val_history": history,
              "best_val_kl": chosen["val_kl"], "start_val_kl": history[0]["val_kl"], "n_train": len(train),
              "val_pairs": sorted(e.pair_id for e in val), "seconds": round(time.perf_counter() - started, 1),
