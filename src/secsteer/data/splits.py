@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from secsteer.data.dedupe import normalize_code
 from secsteer.data.pairs import ContrastPair
 
-__all__ = ["LeakageError", "check_held_out", "find_leaks", "sample_pairs", "split_pairs"]
+if TYPE_CHECKING:
+    from secsteer.data.scenario import Scenario
+
+__all__ = ["LeakageError", "check_held_out", "find_leaks", "same_task_pairs", "sample_pairs", "split_pairs"]
 
 SPLIT_NAMES = ("train", "val", "test")
 
@@ -138,3 +142,18 @@ def check_held_out(
             "Remove them from the build set (for example with split_pairs) before building vectors.",
             leaks,
         )
+
+
+def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[str]:
+    """Ids of pairs built from an evaluated task: the same upstream index of the same source, or the task's
+    function signature (the prompt's last line) inside a side. SecCodePLT scenario prompts carry the task's
+    description, which its pairs lack, so the prompt-in-code check of check_held_out misses them."""
+    tasks = {(s.source, str(s.meta.get("index"))) for s in scenarios if s.meta.get("index") is not None}
+    heads = {line.strip() for s in scenarios if (line := s.prompt.rstrip().rsplit("\n", 1)[-1].strip())
+             and line.startswith("def ") and len(line) >= 16}
+    found = set()
+    for p in pairs:
+        if (p.source, str(p.meta.get("task_id"))) in tasks or any(h in side for h in heads
+                                                                  for side in (p.secure, p.insecure)):
+            found.add(p.id)
+    return found

@@ -36,7 +36,7 @@ def select_scenarios(spec: SweepSpec) -> list[Scenario]:
 
 def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
     from secsteer.data.sources import load_many
-    from secsteer.data.splits import LeakageError, check_held_out, find_leaks
+    from secsteer.data.splits import LeakageError, check_held_out, find_leaks, same_task_pairs
 
     pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
                       split=spec.pair_split)
@@ -73,21 +73,6 @@ def other_scenarios(spec: SweepSpec) -> list[Scenario]:
     if missing:
         raise ValueError(f"also_drop_pairs_of: not found in {sources}: {missing[:10]}")
     return list(found.values())
-
-
-def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[str]:
-    """Ids of pairs built from an evaluated task: the same upstream index of the same source, or the task's
-    function signature (the prompt's last line) inside a side. SecCodePLT scenario prompts carry the task's
-    description, which its pairs lack, so the prompt-in-code check of check_held_out misses them."""
-    tasks = {(s.source, str(s.meta.get("index"))) for s in scenarios if s.meta.get("index") is not None}
-    heads = {line.strip() for s in scenarios if (line := s.prompt.rstrip().rsplit("\n", 1)[-1].strip())
-             and line.startswith("def ") and len(line) >= 16}
-    found = set()
-    for p in pairs:
-        if (p.source, str(p.meta.get("task_id"))) in tasks or any(h in side for h in heads
-                                                                  for side in (p.secure, p.insecure)):
-            found.add(p.id)
-    return found
 
 
 def load_checked_vector(path: str, scenarios: Sequence[Scenario]) -> Any:

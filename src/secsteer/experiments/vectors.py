@@ -179,8 +179,7 @@ class VectorFactory:
         if not ids:
             return
         from secsteer.data.sources import load_pairs
-        from secsteer.data.splits import find_leaks
-        from secsteer.experiments.runner import same_task_pairs
+        from secsteer.data.splits import find_leaks, same_task_pairs
 
         wanted = {i.removeprefix("retain:") for i in ids}
         used = [p for p in load_pairs(source) if p.id in wanted]
