@@ -224,3 +224,20 @@ def test_a_vector_no_epoch_improved_is_refused_not_returned_as_zero(setup, tmp_p
                            retain=50.0, retain_pairs=source, retain_tasks=6)
     with pytest.raises(ValueError, match="no epoch beat the unsteered model"):
         distill_vector(model, tok, seccodeplt_like_pairs(8), config)
+
+
+def test_a_leaking_retention_draw_is_refused_before_any_training(tmp_path, setup, monkeypatch):
+    from secsteer.data.scenarios import Scenario
+    from secsteer.experiments.grid import VectorKey
+    from secsteer.experiments.vectors import VectorFactory
+    from secsteer.vectors import distill
+
+    tok, model = setup
+    others = other_task_pairs(3)
+    source = retention_source(tmp_path, others)
+    evaluated = Scenario(id="s/1", cwe="CWE-22", language="python", prompt=others[2].secure.split("    ")[0])
+    monkeypatch.setattr(distill, "distill_vector", lambda *a, **k: pytest.fail("trained before the check"))
+    factory = VectorFactory(model, tok, seccodeplt_like_pairs(4), tmp_path, view="hint:policy", train_layers=(1,),
+                            train={"retain": 1.0, "retain_pairs": source, "retain_tasks": 3}, scenarios=[evaluated])
+    with pytest.raises(ValueError, match="retention tasks are evaluated scenarios"):
+        factory.vector(VectorKey("distilled", "all", 0))

@@ -166,11 +166,15 @@ class VectorFactory:
         if path.is_file():
             log.info("reusing distilled vector %s", path)
             vector = SteeringVector.load(path)
-        else:
-            vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
-                                    show_progress=True)
-            vector.save(path)
-        self._check_retention(config.retain_pairs, vector.meta.extra.get("retain_pairs", []))
+            self._check_retention(config.retain_pairs, vector.meta.extra.get("retain_pairs", []))
+            return vector
+        if config.retain:           # before training: the draw depends on the settings alone
+            from secsteer.vectors.distill import retention_tasks
+
+            self._check_retention(config.retain_pairs, [p.id for p in retention_tasks(pairs, config)])
+        vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
+                                show_progress=True)
+        vector.save(path)
         return vector
 
     def _check_retention(self, source: str, ids: Sequence[str]) -> None:
@@ -181,7 +185,7 @@ class VectorFactory:
         from secsteer.data.sources import load_pairs
         from secsteer.data.splits import find_leaks, same_task_pairs
 
-        wanted = {i.removeprefix("retain:") for i in ids}
+        wanted = {i.removeprefix("retain:") for i in ids}      # a cached vector's ids carry the prefix
         used = [p for p in load_pairs(source) if p.id in wanted]
         leaks = same_task_pairs(used, self.scenarios) | set(find_leaks(used, [s.prompt for s in self.scenarios]))
         if leaks:

@@ -127,14 +127,10 @@ def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], 
     return examples
 
 
-def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPair], config: DistillConfig,
-                       show_progress: bool = False) -> list[Example]:
-    """Per retention task: the plain prompt and the unsteered model's own greedy completion, teacher and student
-    alike (the reference pass then reads the unsteered model on it). Tasks of the trained CWEs are left out."""
+def retention_tasks(trained: Sequence[ContrastPair], config: DistillConfig) -> list[ContrastPair]:
+    """The seeded draw of `retain_tasks` tasks from `retain_pairs`, leaving out the trained CWEs' tasks."""
     from secsteer.data.sources import load_pairs
     from secsteer.data.splits import sample_pairs
-    from secsteer.generation.generate import GenerationConfig, generate
-    from secsteer.generation.prompts import scenario_prompt, uses_chat
     from secsteer.vectors.hint_view import task_of
 
     cwes, ids = {p.cwe for p in trained}, {p.id for p in trained}
@@ -143,7 +139,18 @@ def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPai
     if len(others) < config.retain_tasks:
         raise ValueError(f"{config.retain_pairs!r} has {len(others)} tasks outside {sorted(cwes)}; "
                          f"retain_tasks is {config.retain_tasks}")
-    chosen = sample_pairs(others, config.retain_tasks, config.seed)
+    return sample_pairs(others, config.retain_tasks, config.seed)
+
+
+def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPair], config: DistillConfig,
+                       show_progress: bool = False) -> list[Example]:
+    """Per retention task: the plain prompt and the unsteered model's own greedy completion, teacher and student
+    alike (the reference pass then reads the unsteered model on it). Tasks of the trained CWEs are left out."""
+    from secsteer.generation.generate import GenerationConfig, generate
+    from secsteer.generation.prompts import scenario_prompt, uses_chat
+    from secsteer.vectors.hint_view import task_of
+
+    chosen = retention_tasks(trained, config)
     chat = uses_chat(tokenizer, "auto")
     prompts = [scenario_prompt(tokenizer, task_of(p), "auto", chat) for p in chosen]
     gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
