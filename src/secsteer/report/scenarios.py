@@ -16,12 +16,11 @@ from secsteer.report.tables import markdown_table, scale_label
 def _counts(samples: list[dict[str, Any]], security: bool = True) -> dict[tuple[str, str], tuple[int, int]]:
     """(cell, scenario) -> (secure, judged) over valid, judged samples, or (functional, tested) over tested ones
     where no security is measured; identical completions count once."""
+    field = "secure" if security else "functional"
     seen: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)
     for s in samples:
-        if security and s["valid"] and s["secure"] is not None:
-            seen[(s["cell"], s["scenario"])].setdefault(s["completion"], bool(s["secure"]))
-        elif not security and s.get("functional") is not None:
-            seen[(s["cell"], s["scenario"])].setdefault(s["completion"], bool(s["functional"]))
+        if s.get(field) is not None and (s["valid"] or not security):
+            seen[(s["cell"], s["scenario"])].setdefault(s["completion"], bool(s[field]))
     return {key: (sum(v.values()), len(v)) for key, v in seen.items()}
 
 

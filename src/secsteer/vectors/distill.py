@@ -105,21 +105,16 @@ def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], 
     """Per task: the student's side (plain prompt + the teacher's completion) and the teacher's (hinted prompt +
     the same completion tokens), each scoring the completion's tokens. Stored as Example(secure=student,
     insecure=teacher) so train.py's reference pass reads both in one go."""
-    from secsteer.generation.generate import GenerationConfig, generate
     from secsteer.vectors.hint_view import hint_texts
 
     texts = hint_texts(tokenizer, pairs, f"hint:{config.hint}")
     hinted, plain = texts[: len(pairs)], texts[len(pairs):]
-    gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
-                           batch_size=max(1, min(8, len(pairs))))
-    completions = generate(model, tokenizer, hinted, gen, show_progress=show_progress)
     examples = []
-    for pair, hint_text, plain_text, completion in zip(pairs, hinted, plain, completions):
-        tokens = tokenizer(completion, add_special_tokens=False)["input_ids"]
-        if not tokens:
+    for pair, hint_text, plain_text, cont in zip(pairs, hinted, plain,
+                                                 _greedy(model, tokenizer, hinted, config, show_progress)):
+        if not cont.numel():
             log.warning("%s: the hinted model wrote nothing; task skipped", pair.id)
             continue
-        cont = torch.tensor(tokens, dtype=torch.long)
         student, teacher = (_side(tokenizer, text, cont) for text in (plain_text, hint_text))
         examples.append(Example(pair.id, student, teacher))
     if len(examples) < 2:
@@ -146,25 +141,31 @@ def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPai
                        show_progress: bool = False) -> list[Example]:
     """Per retention task: the plain prompt and the unsteered model's own greedy completion, teacher and student
     alike (the reference pass then reads the unsteered model on it). Tasks of the trained CWEs are left out."""
-    from secsteer.generation.generate import GenerationConfig, generate
     from secsteer.generation.prompts import scenario_prompt, uses_chat
     from secsteer.vectors.hint_view import task_of
 
     chosen = retention_tasks(trained, config)
     chat = uses_chat(tokenizer, "auto")
     prompts = [scenario_prompt(tokenizer, task_of(p), "auto", chat) for p in chosen]
-    gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
-                           batch_size=max(1, min(8, len(chosen))))
-    completions = generate(model, tokenizer, prompts, gen, show_progress=show_progress)
     examples = []
-    for pair, prompt, completion in zip(chosen, prompts, completions):
-        tokens = tokenizer(completion, add_special_tokens=False)["input_ids"]
-        if tokens:
-            side = _side(tokenizer, prompt, torch.tensor(tokens, dtype=torch.long))
+    for pair, prompt, cont in zip(chosen, prompts, _greedy(model, tokenizer, prompts, config, show_progress)):
+        if cont.numel():
+            side = _side(tokenizer, prompt, cont)
             examples.append(Example(f"retain:{pair.id}", side, side))
     if len(examples) < 2:
         raise ValueError("fewer than 2 retention tasks with a completion: nothing to train and validate on")
     return examples
+
+
+def _greedy(model: Any, tokenizer: Any, prompts: list[str], config: DistillConfig,
+            show_progress: bool) -> list[Tensor]:
+    """The model's greedy completion of each prompt as token ids (empty where it wrote nothing)."""
+    from secsteer.generation.generate import GenerationConfig, generate
+
+    gen = GenerationConfig(max_new_tokens=config.max_new_tokens, temperature=0.0, seed=config.seed,
+                           batch_size=max(1, min(8, len(prompts))))
+    return [torch.tensor(tokenizer(c, add_special_tokens=False)["input_ids"], dtype=torch.long)
+            for c in generate(model, tokenizer, prompts, gen, show_progress=show_progress)]
 
 
 def _side(tokenizer: Any, prompt: str, cont: Tensor) -> Side:
