@@ -155,26 +155,31 @@ def test_a_key_added_later_changes_the_digest_only_when_set():
     assert spec.digest() == hashlib.sha256(json.dumps(earlier, sort_keys=True).encode()).hexdigest()[:16]
     assert replace(spec, gate_reading="generated").digest() != spec.digest()
     assert replace(spec, train={"epochs": 1}).digest() != spec.digest()
+    assert replace(spec, condition_tasks=8).digest() != spec.digest()
 
 
 @pytest.mark.parametrize(("mode", "reading"), [("routed", "mean"), ("gated", "mean"), ("gated", "generated"),
-                                               ("ablate", "mean")])
+                                               ("ablate", "mean"), ("conditioned", "mean")])
 def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode, reading):
     spec = load_spec(write_spec(
         tmp_path / "s.toml", model_dir, mode=mode, layer_sets=[[1, 2]], scales=[0.0, 1.0], n_pairs=["all"],
         controls=["negated"], samples=1, focus="diff", schedule="first:3", gate_reading=reading,
+        **({"condition_tasks": 6} if mode == "conditioned" else {}),
     ))
     store = run_sweep(spec, tmp_path / "run", show_progress=False)
     assert len(store.cells()) == 1 + 2 * 2
     assert len(store.samples()) == 5 * 2          # 5 cells × 2 scenarios × 1 sample
     assert {s["scale"] for s in store.samples() if s["cell"] != store.cells()[0]["cell"]} >= {0.0, 1.0}
     gated = [s for s in store.samples() if "steered_fraction" in s]
-    if mode == "gated":       # every steered row records how often its gate opened, within [0, 1]
+    if mode in ("gated", "conditioned"):   # every steered row records how often its gate opened, within [0, 1]
         assert len(gated) == 4 * 2 and all(0.0 <= s["steered_fraction"] <= 1.0 for s in gated)
         assert all("steered_fraction" in c for c in store.cells() if c["condition"] != "baseline")
         from secsteer.report.report import build_report
 
-        assert "Probe gate: steered on" in build_report(tmp_path / "run")["markdown"].read_text()
+        summary = "Condition: steered on" if mode == "conditioned" else "Probe gate: steered on"
+        assert summary in build_report(tmp_path / "run")["markdown"].read_text()
+        if mode == "conditioned":   # decided once per prompt: each row is steered throughout, or not at all
+            assert {s["steered_fraction"] for s in gated} <= {0.0, 1.0}
     else:
         assert not gated
     # the mode really steers: scale 1 changes some completion of the baseline; scale 0 changes none
@@ -186,7 +191,7 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode, reading)
     def changed(scale: float) -> list[bool]:
         return [s["completion"] != baseline[(s["scenario"], s["sample"])] for s in samples
                 if by_cell[s["cell"]]["condition"] == "vector" and s["scale"] == scale]
-    if mode != "gated" or any(s["steered_fraction"] > 0 for s in gated):
+    if mode not in ("gated", "conditioned") or any(s["steered_fraction"] > 0 for s in gated):
         assert any(changed(1.0)), mode
     if mode != "ablate":
         assert not any(changed(0.0)), mode

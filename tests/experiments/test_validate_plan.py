@@ -99,3 +99,11 @@ def test_a_sandbox_error_anywhere_is_one_line_exit_2(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.strip().splitlines() == ["secsteer data: error: the sandbox cannot isolate model-written code on this "
                                         "machine"]
+
+
+def test_conditioned_mode_without_its_pairs_or_with_a_missing_source_fails_before_any_unit(tmp_path, model_dir):  # noqa: F811
+    """The condition is fit on the vector's own tasks, so it needs the pairs, and a source that does not load would
+    otherwise fail after the baseline ran."""
+    refused(tmp_path, model_dir, "not a vector file", mode="conditioned", vector=str(tmp_path / "v.safetensors"))
+    refused(tmp_path, model_dir, "missing.jsonl", (ValueError, FileNotFoundError), mode="conditioned",
+            condition_pairs=f"jsonl:{tmp_path / 'missing.jsonl'}")

@@ -17,7 +17,8 @@ from secsteer.data.pairs import ContrastPair
 if TYPE_CHECKING:
     from secsteer.data.scenario import Scenario
 
-__all__ = ["LeakageError", "check_held_out", "find_leaks", "same_task_pairs", "sample_pairs", "split_pairs"]
+__all__ = ["LeakageError", "check_held_out", "find_leaks", "same_task_pairs", "sample_pairs", "split_pairs",
+           "validation_rows"]
 
 SPLIT_NAMES = ("train", "val", "test")
 
@@ -157,3 +158,12 @@ def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[
                                                                   for side in (p.secure, p.insecure)):
             found.add(p.id)
     return found
+
+
+def validation_rows(n: int, seed: int, fraction: float = 0.25) -> tuple[list[int], list[int]]:
+    """A seeded split of row indices into (fit, validation), for thresholds chosen on held-out rows."""
+    import torch
+
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
+    k = max(1, int(n * fraction))
+    return sorted(order[k:]), sorted(order[:k])

@@ -1,4 +1,5 @@
-"""The steering context of one unit, by mode: add (steer), routed (per-CWE), gated (probe), ablate.
+"""The steering context of one unit, by mode: add (steer), routed (per-CWE), gated (probe), ablate, and
+conditioned (the vector only on prompts like its own tasks).
 
 add and routed and gated take per-row scales; ablate takes one shift per unit (its scale), so the
 planner gives ablate units a single scale each.
@@ -15,8 +16,8 @@ from secsteer.experiments.spec import SweepSpec
 from secsteer.experiments.vectors import VectorFactory
 from secsteer.steering.apply import Steering
 
-MODES = ("add", "routed", "gated", "ablate")
-PER_ROW_SCALES = {"add": True, "routed": True, "gated": True, "ablate": False}
+MODES = ("add", "routed", "gated", "ablate", "conditioned")
+PER_ROW_SCALES = {"add": True, "routed": True, "gated": True, "ablate": False, "conditioned": True}
 
 
 def schedule_of(spec: SweepSpec) -> Any:
@@ -48,6 +49,14 @@ def unit_steering(
         probe, probe_layer, threshold = factory.gate(key, min(layers))
         ctx = steer_gated(model, factory.vector(key), probe, probe_layer, layers, scales, threshold,
                           relative=group.relative, positions="generated", reading=spec.gate_reading,
+                          schedule=schedule)
+        return None, None, ctx
+    if spec.mode == "conditioned":
+        from secsteer.steering.probe_gate import steer_gated
+
+        condition = factory.condition(key, min(layers))
+        ctx = steer_gated(model, factory.vector(key), condition.probe, condition.layer, layers, scales,
+                          condition.threshold, relative=group.relative, positions=spec.positions, reading="prompt",
                           schedule=schedule)
         return None, None, ctx
     if spec.mode == "ablate":

@@ -123,6 +123,13 @@ def validate_plan(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any, *,
 def _check_vector_source(spec: SweepSpec, scenarios: Sequence[Scenario], model: Any,
                          load_pairs: Callable[..., list[Any]], load_vector: Callable[..., Any]) -> int:
     """Load and check the vector file or the pairs; returns the model's depth."""
+    if spec.mode == "conditioned":        # the condition is fit on the vector's own tasks: it needs the pairs
+        if spec.vector:
+            raise ValueError("conditioned mode fits its condition on the tasks the vector is built from; give "
+                             "pairs and methods, not a vector file")
+        from secsteer.data.sources import load_pairs as load_source
+
+        load_source(spec.condition_pairs or spec.pairs[0])   # a source that does not load fails here
     if spec.vector:
         vector = load_vector(spec.vector, scenarios)
         missing = sorted({layer for s in spec.layer_sets for layer in s} - set(vector.layers))

@@ -26,7 +26,7 @@ CONTROLS = ("random", "negated", "shuffled")   # shuffled: built from pairs with
 LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "hooks",   # key -> default; see digest
                               "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
                               "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": [],
-                              "prompt_hints": []}
+                              "prompt_hints": [], "condition_pairs": "", "condition_tasks": 64}
 ENGINES = ("hooks", "nnsight", "llamacpp")                 # secsteer.backends
 
 
@@ -52,9 +52,12 @@ class SweepSpec:
     controls: tuple[str, ...] = ()
     focus: str = "all"                               # "diff": pool only the changed lines of each pair
     context_lines: int = 0
-    mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate
+    mode: str = "add"                                # add, routed (per-CWE), gated (probe), ablate, conditioned
+                                                     # (steer only prompts like the vector's tasks; condition.py)
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
+    condition_pairs: str = ""                        # conditioned mode: a pair source whose other-CWE tasks are the
+    condition_tasks: int = 64                        # prompts left unsteered ("": the first of `pairs`); how many
     view: str = "code"                               # "review": inside the detection question; "hint:…": the
                                                      # task with vs without a security hint (hint_view.py)
     drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)
@@ -156,8 +159,9 @@ KEY_RULES: dict[str, Rule] = {
     "n_pairs": seq(Rule(lambda v: v == "all" or (_is_int(v) and v >= 1), "an integer >= 1 or 'all'")),
     "draw_seeds": seq(integer(0), nonempty=True), "controls": seq(text(*CONTROLS)),
     "focus": text("all", "diff"), "context_lines": integer(0),
-    "mode": text("add", "routed", "gated", "ablate"), "schedule": text(nonempty=True),
+    "mode": text("add", "routed", "gated", "ablate", "conditioned"), "schedule": text(nonempty=True),
     "gate_reading": text("last", "mean", "generated"), "view": text(*VIEWS),
+    "condition_pairs": text(), "condition_tasks": integer(4),
     "drop_leaking_pairs": FLAG, "also_drop_pairs_of": seq(text(nonempty=True)),
     "decoding": text("plain", "contrastive"), "alpha": number(0.0), "beta": number(0.0, 1.0),
     "scenario_ids": seq(text(nonempty=True)), "prompt_hints": seq(text(*HINTS)),

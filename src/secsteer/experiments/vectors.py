@@ -16,8 +16,8 @@ from safetensors.torch import save_file
 
 from secsteer.activations.read import Activations
 from secsteer.data.pairs import ContrastPair, pairs_hash
+from secsteer.data.splits import validation_rows
 from secsteer.experiments.grid import FILE_METHOD, VectorKey
-from secsteer.experiments.validation import validation_rows
 from secsteer.vectors.build import read_pairs, vector_from_activations
 from secsteer.vectors.vector import SteeringVector, random_like
 
@@ -43,8 +43,10 @@ class VectorFactory:
                  pooling: str = "mean", source: str = "", batch_size: int = 8,
                  fixed: SteeringVector | None = None, focus: str = "all", context_lines: int = 0,
                  read: Any = None, train: dict[str, Any] | None = None, train_layers: Sequence[int] = (),
-                 view: str = "code", scenarios: Sequence[Any] = ()) -> None:
+                 view: str = "code", scenarios: Sequence[Any] = (), condition: tuple[str, int] = ("", 64)) -> None:
         self.read, self.view, self.scenarios = read, view, list(scenarios)
+        self.condition_source, self.condition_tasks = condition
+        self._conditions: dict[tuple[VectorKey, int], Any] = {}
         self.train_options, self.train_layers = dict(train or {}), tuple(train_layers)
         self.model, self.tokenizer, self.pairs, self.fixed = model, tokenizer, pairs, fixed
         self.focus, self.context_lines = focus, context_lines
@@ -231,3 +233,22 @@ class VectorFactory:
         hidden = torch.cat([secure.pooled[layer][val_rows], insecure.pooled[layer][val_rows]])
         labels = [0] * len(val_rows) + [1] * len(val_rows)
         return probe, layer, choose_threshold(probe, hidden, labels)
+
+    def condition(self, key: VectorKey, layer: int) -> Any:
+        """When to steer (conditioned mode): a prompt probe at `layer`, fit on the tasks of the key's pairs against
+        `condition_tasks` tasks of other CWEs from `condition_source`, none of them an evaluated scenario. Controls
+        share their vector's condition, so a control differs from its vector only in direction."""
+        from secsteer.steering.condition import fit_condition, task_prompts
+        from secsteer.vectors.hint_view import other_cwe_tasks
+
+        base = (VectorKey(key.method, key.n_pairs, key.draw_seed), layer)
+        if base not in self._conditions:
+            if not self.condition_source:
+                raise ValueError("conditioned steering needs a pair source for the prompts to leave unsteered")
+            steer = [self.pairs[i] for i in self.subset(key.n_pairs, key.draw_seed)]
+            keep = other_cwe_tasks(steer, self.condition_source, self.condition_tasks, key.draw_seed, self.scenarios)
+            on, off = (task_prompts(self.tokenizer, side, self.condition_source) for side in (steer, keep))
+            condition = fit_condition(self.model, self.tokenizer, on, off, layer, key.draw_seed, self.batch_size)
+            log.info("condition at layer %d: %s, threshold %.3f", layer, condition.fit, condition.threshold)
+            self._conditions[base] = condition
+        return self._conditions[base]

@@ -38,7 +38,7 @@ def build_report(run_dirs: str | Path | Sequence[str | Path], out: str | Path | 
     sections = {
         "scenarios": table,
         "scenario_notes": "\n".join(notes),
-        "summary": summary_text(cells, baseline, security),
+        "summary": summary_text(cells, baseline, security, data.spec.get("mode", "add")),
         "best": cell_table(best_cells(cells), security),
         "all": cell_table(order, security),
         "covered": covered,

@@ -84,11 +84,12 @@ def best_cells(cells: list[dict[str, Any]], k: int = 5) -> list[dict[str, Any]]:
     return sorted((c for c in cells if c["condition"] == "vector"), key=rank_key, reverse=True)[:k]
 
 
-def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None, security: bool = True) -> str:
+def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None, security: bool = True,
+                 mode: str = "add") -> str:
     if baseline is None:
         return "No baseline cell finished, so no steered cell can be compared."
     if not security:
-        return functional_summary(cells, baseline)
+        return functional_summary(cells, baseline, mode)
     lines = [f"Baseline: security {pct(baseline['security'])}, validity {pct(baseline['validity'])}, "
              f"secure & valid {pct(baseline['secure_valid'])} over {baseline['n_unique']} unique samples."]
     for c in (c for c in cells if c["condition"] == "prompt"):   # what telling the model does, no vector
@@ -123,15 +124,22 @@ def summary_text(cells: list[dict[str, Any]], baseline: dict[str, Any] | None, s
     lines.append(f"{len(significant)} steered cell(s) raise security significantly; "
                  f"{len(controls)} control cell(s) (random or negated vectors) do too"
                  + (" — an effect that a control also shows is perturbation, not direction." if controls else "."))
-    gated = [c for c in cells if "steered_fraction" in c]
-    if gated:   # a gate that never opens leaves the baseline; one that always opens is plain steering
-        lines.append("Probe gate: steered on " + ", ".join(
-            f"{100 * c['steered_fraction']:.0f}% of generated steps ({c['condition']}, scale {c['scale']:g})"
-            for c in gated) + ".")
+    lines += gate_lines(cells, mode)
     return "\n".join(lines)
 
 
-def functional_summary(cells: list[dict[str, Any]], baseline: dict[str, Any]) -> str:
+def gate_lines(cells: list[dict[str, Any]], mode: str) -> list[str]:
+    """How often a gated or conditioned cell steered: a gate that never opens leaves the baseline, one that always
+    opens is plain steering. A condition decides once per prompt, a probe gate once per generated step."""
+    gated = [c for c in cells if "steered_fraction" in c]
+    if not gated:
+        return []
+    what, unit = ("Condition", "prompts") if mode == "conditioned" else ("Probe gate", "generated steps")
+    return [f"{what}: steered on " + ", ".join(f"{100 * c['steered_fraction']:.0f}% of {unit} ({c['condition']}, "
+                                                f"scale {c['scale']:g})" for c in gated) + "."]
+
+
+def functional_summary(cells: list[dict[str, Any]], baseline: dict[str, Any], mode: str = "add") -> str:
     """A functional benchmark's summary: what each steered cell does to the rate of passing tests."""
     lines = [f"Baseline: functional (tests pass) {pct(baseline['functional'])}, validity {pct(baseline['validity'])} "
              f"over {baseline['n_unique']} unique samples. No scenario names a CWE: security is not measured."]
@@ -141,4 +149,4 @@ def functional_summary(cells: list[dict[str, Any]], baseline: dict[str, Any]) ->
                    else "the 95% interval includes zero")
         lines.append(f"{c['condition']} {c['vector'] or ''} at layers {layers_label(c)}, scale {scale_label(c)}: "
                      f"functional {pct(c['functional'])}, Δ {delta(m).removesuffix(' *')} ({verdict}).")
-    return "\n".join(lines)
+    return "\n".join(lines + gate_lines(cells, mode))

@@ -11,6 +11,8 @@ real tokens so far (prompt without its first token, then every generated token),
 trained on mean-pooled code; reading="generated": a running mean over the generated tokens only, so a long
 chat-formatted prompt cannot outweigh the code being written (with "mean" it decides the gate once per
 prompt).
+reading="prompt": the mean over the prompt's real tokens (as "mean"), decided once on the prompt pass and
+held for the whole completion: a condition on the task, not on the code (steering/condition.py).
 positions="generated" (default) gates only cached decoding steps; "all" also gates the prompt pass, with
 the gate from the prompt's last position (or mean) applied to all its positions. reading="generated" has
 nothing to read on the prompt pass, so it takes positions="generated" only.
@@ -34,8 +36,8 @@ from secsteer.vectors.vector import SteeringVector, check_compatible
 
 __all__ = ["GateTrace", "Probe", "choose_threshold", "mean_diff_probe", "steer_gated"]
 
-Reading = Literal["last", "mean", "generated"]
-READINGS = ("last", "mean", "generated")
+Reading = Literal["last", "mean", "generated", "prompt"]
+READINGS = ("last", "mean", "generated", "prompt")
 
 
 @dataclass(frozen=True)
@@ -141,15 +143,22 @@ def _probe_hook(probe: Probe, threshold: float, state: _GateState, reader: _Read
         hidden = block_output(output)                                   # (batch, seq, d)
         mask = state.mask[:, -hidden.shape[1]:] if state.mask is not None and state.mask.ndim == 2 else None
         first_call = state.call.start == 0
+        if reader.reading == "prompt":                                  # decided once, held while decoding
+            if first_call:
+                decide(reader.update(hidden, mask, first_call), hidden.dtype)
+            return
         if reader.reading == "last" and not wants(policy, state.call):
             return                                                      # nothing to gate this call
         features = reader.update(hidden, mask, first_call)              # (batch, d)
         if wants(policy, state.call):
-            p = probe.p_insecure(features)                              # (batch,)
-            on = p > threshold
-            state.gate = on.to(hidden.dtype).view(-1, 1, 1)
-            trace.p.append(p.detach())
-            trace.gate.append(on)
+            decide(features, hidden.dtype)
+
+    def decide(features: Tensor, dtype: torch.dtype) -> None:
+        p = probe.p_insecure(features)                                  # (batch,)
+        on = p > threshold
+        state.gate = on.to(dtype).view(-1, 1, 1)
+        trace.p.append(p.detach())
+        trace.gate.append(on)
     return hook
 
 

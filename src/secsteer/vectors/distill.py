@@ -124,17 +124,9 @@ def teacher_examples(model: Any, tokenizer: Any, pairs: Sequence[ContrastPair], 
 
 def retention_tasks(trained: Sequence[ContrastPair], config: DistillConfig) -> list[ContrastPair]:
     """The seeded draw of `retain_tasks` tasks from `retain_pairs`, leaving out the trained CWEs' tasks."""
-    from secsteer.data.sources import load_pairs
-    from secsteer.data.splits import sample_pairs
-    from secsteer.vectors.hint_view import task_of
+    from secsteer.vectors.hint_view import other_cwe_tasks
 
-    cwes, ids = {p.cwe for p in trained}, {p.id for p in trained}
-    others = [p for p in load_pairs(config.retain_pairs) if p.cwe not in cwes and p.id not in ids
-              and (task_of(p).prompt.strip() or p.description)]
-    if len(others) < config.retain_tasks:
-        raise ValueError(f"{config.retain_pairs!r} has {len(others)} tasks outside {sorted(cwes)}; "
-                         f"retain_tasks is {config.retain_tasks}")
-    return sample_pairs(others, config.retain_tasks, config.seed)
+    return other_cwe_tasks(trained, config.retain_pairs, config.retain_tasks, config.seed)
 
 
 def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPair], config: DistillConfig,

@@ -15,7 +15,7 @@ from secsteer.vectors.views import VIEWS
 
 HINT_VIEWS = tuple(v for v in VIEWS if v.startswith("hint:"))
 
-__all__ = ["HINT_VIEWS", "hint_texts", "task_of"]
+__all__ = ["HINT_VIEWS", "hint_texts", "other_cwe_tasks", "task_of"]
 
 
 def task_of(pair: ContrastPair) -> Any:
@@ -27,6 +27,24 @@ def task_of(pair: ContrastPair) -> Any:
     return Scenario(id=pair.id, cwe=pair.cwe, language=pair.language, prompt=code,
                     instruction=pair.description or None, entry_point=pair.meta.get("function_name"),
                     meta=dict(pair.meta))
+
+
+def other_cwe_tasks(trained: Sequence[ContrastPair], source: str, n: int, seed: int,
+                    leave_out: Sequence[Any] = ()) -> list[ContrastPair]:
+    """A seeded draw of n tasks from `source` whose CWE none of the trained pairs has (retention prompts, a
+    condition's negatives); tasks that are `leave_out` scenarios (same task or a leaked prompt) are not drawn."""
+    from secsteer.data.sources import load_pairs
+    from secsteer.data.splits import find_leaks, same_task_pairs, sample_pairs
+
+    cwes, ids = {p.cwe for p in trained}, {p.id for p in trained}
+    others = [p for p in load_pairs(source) if p.cwe not in cwes and p.id not in ids
+              and (task_of(p).prompt.strip() or p.description)]
+    if leave_out:
+        held = same_task_pairs(others, leave_out) | set(find_leaks(others, [s.prompt for s in leave_out]))
+        others = [p for p in others if p.id not in held]
+    if len(others) < n:
+        raise ValueError(f"{source!r} has {len(others)} usable tasks outside {sorted(cwes)}; {n} were asked for")
+    return sample_pairs(others, n, seed)
 
 
 def hint_texts(tokenizer: Any, pairs: Sequence[ContrastPair], view: str) -> list[str]:

@@ -66,7 +66,7 @@ def make_factory(job: Job, model: Any, tokenizer: Any, cache_dir: Path) -> Vecto
                          batch_size=spec.batch_size, focus=spec.focus, context_lines=spec.context_lines,
                          read=job.backend.read if job.backend is not None else None, train=spec.train,
                          train_layers=sorted({layer for s in spec.layer_sets for layer in s}), view=spec.view,
-                         scenarios=job.scenarios)
+                         scenarios=job.scenarios, condition=(spec.condition_pairs or spec.pairs[0], spec.condition_tasks))
 
 
 def generate_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,

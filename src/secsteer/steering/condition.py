@@ -1,0 +1,72 @@
+"""Conditional steering (CAST, Lee et al., ICLR 2025): steer a prompt only when its hidden state says the task is
+the vector's kind of task.
+
+A vector trained on one CWE's tasks (escape HTML in a web handler) also changes code where it does not belong
+(HumanEval pass@1 falls). The condition is a mean-difference probe on the mean of the prompt's block outputs at
+one layer, fit on prompts of the vector's own tasks (steer) against prompts of other CWEs' tasks (do not steer),
+its threshold chosen by Youden's J on a held-out quarter of each. At generation it is read once per prompt, on
+the prompt pass, and the decision holds for the whole completion: `steer_gated(..., reading="prompt")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from secsteer.activations.read import read_activations
+from secsteer.data.pairs import ContrastPair
+from secsteer.data.splits import validation_rows
+from secsteer.steering.probe_gate import Probe, choose_threshold, mean_diff_probe
+
+__all__ = ["Condition", "fit_condition", "task_prompts"]
+
+MIN_PROMPTS = 4      # per side: at least one validation prompt and three to fit on
+
+
+@dataclass(frozen=True)
+class Condition:
+    """p(steer | prompt) > threshold, read at `layer`; `fit` holds the counts and held-out rates it was chosen on."""
+    probe: Probe
+    layer: int
+    threshold: float
+    fit: dict[str, Any]
+
+
+def task_prompts(tokenizer: Any, pairs: Sequence[ContrastPair], source: str = "") -> list[str]:
+    """The prompt each pair's task gives at generation, built as a sweep builds a scenario's prompt: the scenario
+    of the same task where `source` poses its tasks as scenarios too (a SecCodePLT scenario carries context and
+    argument docs that a pair's shared code lacks, and a condition fit on the terse form misses the full one),
+    else the pair's shared code and description (hint_view.task_of)."""
+    from secsteer.data.scenarios import is_scenario_source, load_scenarios
+    from secsteer.generation.prompts import scenario_prompt, uses_chat
+    from secsteer.vectors.hint_view import task_of
+
+    posed = {}
+    if source and is_scenario_source(source):
+        posed = {(s.source, str(s.meta["index"])): s for s in load_scenarios(source) if s.meta.get("index") is not None}
+    chat = uses_chat(tokenizer, "auto")
+    tasks = [posed.get((p.source, str(p.meta.get("task_id")))) or task_of(p) for p in pairs]
+    return [scenario_prompt(tokenizer, t, "auto", chat) for t in tasks]
+
+
+def fit_condition(model: Any, tokenizer: Any, steer: Sequence[str], keep: Sequence[str], layer: int,
+                  seed: int = 0, batch_size: int = 8) -> Condition:
+    """A condition separating `steer` prompts (the vector's tasks) from `keep` prompts (leave unsteered)."""
+    if len(steer) < MIN_PROMPTS or len(keep) < MIN_PROMPTS:
+        raise ValueError(f"a condition needs at least {MIN_PROMPTS} prompts to steer and {MIN_PROMPTS} to leave "
+                         f"alone, got {len(steer)} and {len(keep)}")
+    hidden = read_activations(model, tokenizer, [*steer, *keep], [layer], "mean", batch_size).pooled[layer]
+    on, off = hidden[: len(steer)], hidden[len(steer):]
+    fit_on, val_on = validation_rows(len(steer), seed)
+    fit_off, val_off = validation_rows(len(keep), seed)
+    probe = mean_diff_probe(off[fit_off], on[fit_on])            # the probe's "insecure" side is "steer"
+    held = torch.cat([on[val_on], off[val_off]])
+    threshold = choose_threshold(probe, held, [1] * len(val_on) + [0] * len(val_off))
+    fires = (probe.p_insecure(held) > threshold).double()
+    rates = {"steer_prompts": len(steer), "keep_prompts": len(keep),
+             "held_out_steered": float(fires[: len(val_on)].mean()),      # of the vector's own tasks
+             "held_out_false_steered": float(fires[len(val_on):].mean())}  # of the other tasks
+    return Condition(probe, layer, threshold, rates)
