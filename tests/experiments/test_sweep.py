@@ -180,6 +180,9 @@ def test_every_steering_mode_runs_in_a_sweep(tmp_path, model_dir, mode, reading)
         assert summary in build_report(tmp_path / "run")["markdown"].read_text()
         if mode == "conditioned":   # decided once per prompt: each row is steered throughout, or not at all
             assert {s["steered_fraction"] for s in gated} <= {0.0, 1.0}
+            (record,) = [json.loads(f.read_text()) for f in (tmp_path / "run" / "cache").glob("condition-*.json")]
+            assert record["layer"] == 1 and len(record["keep"]) == 6 and 0.0 <= record["threshold"] <= 1.0
+            assert not {p.split("/")[-1] for p in record["steer"]} & {p.split("/")[-1] for p in record["keep"]}
     else:
         assert not gated
     # the mode really steers: scale 1 changes some completion of the baseline; scale 0 changes none

@@ -67,8 +67,11 @@ def test_the_prompt_reading_is_the_mean_state_read_activations_gives(qwen, token
 
 def test_a_condition_fit_on_two_kinds_of_task_tells_held_out_prompts_apart(qwen, tokenizer):
     condition = fit_condition(qwen, tokenizer, WEB, MATH, layer=1, seed=0)
-    assert condition.fit == {"steer_prompts": 8, "keep_prompts": 8, "held_out_steered": 1.0,
+    assert condition.fit == {"steer_prompts": 8, "keep_prompts": 8, "unreadable_prompts": 0, "held_out_steered": 1.0,
                              "held_out_false_steered": 0.0}
+    one_token = fit_condition(qwen, tokenizer, WEB, [*MATH, ""], layer=1, seed=0)   # nothing to pool: left out
+    assert one_token.fit["unreadable_prompts"] == 1 and one_token.fit["keep_prompts"] == 8
+    assert 0.0 < one_token.threshold < 1.0
     h = read_activations(qwen, tokenizer, ["<p>{text}</p><br>", "def sub(a, b):\n    return a"], [1],
                          "mean").pooled[1]
     assert (condition.probe.p_insecure(h) > condition.threshold).tolist() == [True, False]

@@ -250,5 +250,16 @@ class VectorFactory:
             on, off = (task_prompts(self.tokenizer, side, self.condition_source) for side in (steer, keep))
             condition = fit_condition(self.model, self.tokenizer, on, off, layer, key.draw_seed, self.batch_size)
             log.info("condition at layer %d: %s, threshold %.3f", layer, condition.fit, condition.threshold)
+            self._record_condition(condition, steer, keep)
             self._conditions[base] = condition
         return self._conditions[base]
+
+    def _record_condition(self, condition: Any, steer: Sequence[ContrastPair], keep: Sequence[ContrastPair]) -> None:
+        """What the condition was fit on and how it did on its held-out prompts, beside the run's vectors (a record
+        for the reader; the condition is refit from the same draw on every run)."""
+        ids = {"steer": [p.id for p in steer], "keep": [p.id for p in keep]}
+        tag = hashlib.sha256(json.dumps(ids, sort_keys=True).encode()).hexdigest()[:12]
+        record = {"layer": condition.layer, "threshold": condition.threshold, **condition.fit, **ids}
+        self.cache.parent.mkdir(parents=True, exist_ok=True)
+        path = self.cache.parent / f"condition-{condition.layer}-{tag}.json"
+        path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -55,18 +55,19 @@ def task_prompts(tokenizer: Any, pairs: Sequence[ContrastPair], source: str = ""
 def fit_condition(model: Any, tokenizer: Any, steer: Sequence[str], keep: Sequence[str], layer: int,
                   seed: int = 0, batch_size: int = 8) -> Condition:
     """A condition separating `steer` prompts (the vector's tasks) from `keep` prompts (leave unsteered)."""
-    if len(steer) < MIN_PROMPTS or len(keep) < MIN_PROMPTS:
-        raise ValueError(f"a condition needs at least {MIN_PROMPTS} prompts to steer and {MIN_PROMPTS} to leave "
-                         f"alone, got {len(steer)} and {len(keep)}")
     hidden = read_activations(model, tokenizer, [*steer, *keep], [layer], "mean", batch_size).pooled[layer]
-    on, off = hidden[: len(steer)], hidden[len(steer):]
-    fit_on, val_on = validation_rows(len(steer), seed)
-    fit_off, val_off = validation_rows(len(keep), seed)
+    readable = hidden.isfinite().all(dim=1)       # a one-token prompt has no token to pool (its first is left out)
+    on, off = hidden[: len(steer)][readable[: len(steer)]], hidden[len(steer):][readable[len(steer):]]
+    if len(on) < MIN_PROMPTS or len(off) < MIN_PROMPTS:
+        raise ValueError(f"a condition needs at least {MIN_PROMPTS} prompts to steer and {MIN_PROMPTS} to leave "
+                         f"alone (each with a token to pool), got {len(on)} and {len(off)}")
+    fit_on, val_on = validation_rows(len(on), seed)
+    fit_off, val_off = validation_rows(len(off), seed)
     probe = mean_diff_probe(off[fit_off], on[fit_on])            # the probe's "insecure" side is "steer"
     held = torch.cat([on[val_on], off[val_off]])
     threshold = choose_threshold(probe, held, [1] * len(val_on) + [0] * len(val_off))
     fires = (probe.p_insecure(held) > threshold).double()
-    rates = {"steer_prompts": len(steer), "keep_prompts": len(keep),
+    rates = {"steer_prompts": len(on), "keep_prompts": len(off), "unreadable_prompts": int((~readable).sum()),
              "held_out_steered": float(fires[: len(val_on)].mean()),      # of the vector's own tasks
              "held_out_false_steered": float(fires[len(val_on):].mean())}  # of the other tasks
     return Condition(probe, layer, threshold, rates)
