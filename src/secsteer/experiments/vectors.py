@@ -247,8 +247,9 @@ class VectorFactory:
                 raise ValueError("conditioned steering needs a pair source for the prompts to leave unsteered")
             steer = [self.pairs[i] for i in self.subset(key.n_pairs, key.draw_seed)]
             keep = other_cwe_tasks(steer, self.condition_source, self.condition_tasks, key.draw_seed, self.scenarios)
-            on, off = (task_prompts(self.tokenizer, side, self.condition_source) for side in (steer, keep))
-            condition = fit_condition(self.model, self.tokenizer, on, off, layer, key.draw_seed, self.batch_size)
+            prompts = task_prompts(self.tokenizer, [*steer, *keep], self.condition_source)   # one load of the source
+            condition = fit_condition(self.model, self.tokenizer, prompts[: len(steer)], prompts[len(steer):], layer,
+                                      key.draw_seed, self.batch_size)
             log.info("condition at layer %d: %s, threshold %.3f", layer, condition.fit, condition.threshold)
             self._record_condition(condition, steer, keep)
             self._conditions[base] = condition
