@@ -158,7 +158,7 @@ MUTANTS = [
     Mutant("condition: the prompt's decision is made again at every generated step", "steering/probe_gate.py",
            "            if first_call:\n                decide(", "            if True:\n                decide(",
            ("tests/methods/test_condition.py::test_the_prompt_decides_once_and_the_decision_holds_for_the_whole_completion",)),
-    Mutant("condition: fit on the pairs' terse tasks, not the prompts a sweep evaluates", "steering/condition.py",
+    Mutant("condition: fit on the pairs' terse tasks, not the prompts a sweep evaluates", "vectors/hint_view.py",
            "posed.get((p.source, str(p.meta.get(\"task_id\")))) or task_of(p)", "task_of(p)",
            ("tests/methods/test_condition.py::test_task_prompts_use_the_scenario_of_the_same_task_where_the_source_poses_one",)),
     Mutant("condition: evaluated scenarios are drawn as prompts to leave alone", "vectors/hint_view.py",

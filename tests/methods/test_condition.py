@@ -7,8 +7,9 @@ import torch
 
 from secsteer.activations.read import read_activations
 from secsteer.steering.apply import steer
-from secsteer.steering.condition import fit_condition, task_prompts
+from secsteer.steering.condition import fit_condition
 from secsteer.steering.probe_gate import Probe, steer_gated
+from secsteer.vectors.hint_view import task_prompts
 from tests.foundation.helpers import random_vector
 from tests.methods.helpers import greedy
 

@@ -17,8 +17,8 @@ from secsteer.data.pairs import ContrastPair
 if TYPE_CHECKING:
     from secsteer.data.scenario import Scenario
 
-__all__ = ["LeakageError", "check_held_out", "find_leaks", "same_task_pairs", "sample_pairs", "split_pairs",
-           "validation_rows"]
+__all__ = ["LeakageError", "check_held_out", "evaluated_task_pairs", "find_leaks", "same_task_pairs", "sample_pairs",
+           "split_pairs", "validation_rows"]
 
 SPLIT_NAMES = ("train", "val", "test")
 
@@ -158,6 +158,11 @@ def same_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[
                                                                   for side in (p.secure, p.insecure)):
             found.add(p.id)
     return found
+
+
+def evaluated_task_pairs(pairs: Sequence[Any], scenarios: Sequence[Scenario]) -> set[str]:
+    """Ids of pairs from an evaluated task, by task identity (same_task_pairs) or by a leaked prompt (find_leaks)."""
+    return same_task_pairs(pairs, scenarios) | set(find_leaks(pairs, [s.prompt for s in scenarios]))
 
 
 def validation_rows(n: int, seed: int, fraction: float = 0.25) -> tuple[list[int], list[int]]:

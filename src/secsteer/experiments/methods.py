@@ -17,7 +17,6 @@ from secsteer.experiments.vectors import VectorFactory
 from secsteer.steering.apply import Steering
 
 MODES = ("add", "routed", "gated", "ablate", "conditioned")
-PER_ROW_SCALES = {"add": True, "routed": True, "gated": True, "ablate": False, "conditioned": True}
 
 
 def schedule_of(spec: SweepSpec) -> Any:

@@ -56,8 +56,9 @@ class SweepSpec:
                                                      # (steer only prompts like the vector's tasks; condition.py)
     schedule: str = "const"                          # const, first:K, decay:H (generated steps)
     gate_reading: Literal["last", "mean", "generated"] = "mean"   # gated mode: what the probe reads (probe_gate.py)
-    condition_pairs: str = ""                        # conditioned mode: a pair source whose other-CWE tasks are the
-    condition_tasks: int = 64                        # prompts left unsteered ("": the first of `pairs`); how many
+    condition_pairs: str = ""                        # conditioned mode: the pair source of the prompts left unsteered
+                                                     # (its other-CWE tasks; "": the first of `pairs`)
+    condition_tasks: int = 64                        # conditioned mode: how many of them
     view: str = "code"                               # "review": inside the detection question; "hint:…": the
                                                      # task with vs without a security hint (hint_view.py)
     drop_leaking_pairs: bool = False                 # drop build pairs overlapping the scenarios (same source)

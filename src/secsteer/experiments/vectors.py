@@ -185,11 +185,11 @@ class VectorFactory:
         if not ids:
             return
         from secsteer.data.sources import load_pairs
-        from secsteer.data.splits import find_leaks, same_task_pairs
+        from secsteer.data.splits import evaluated_task_pairs
 
         wanted = {i.removeprefix("retain:") for i in ids}      # a cached vector's ids carry the prefix
         used = [p for p in load_pairs(source) if p.id in wanted]
-        leaks = same_task_pairs(used, self.scenarios) | set(find_leaks(used, [s.prompt for s in self.scenarios]))
+        leaks = evaluated_task_pairs(used, self.scenarios)
         if leaks:
             raise ValueError(f"{len(leaks)} of the distilled vector's retention tasks are evaluated scenarios "
                              f"({', '.join(sorted(leaks)[:5])}); use retain_pairs of other tasks or another seed")
@@ -238,8 +238,8 @@ class VectorFactory:
         """When to steer (conditioned mode): a prompt probe at `layer`, fit on the tasks of the key's pairs against
         `condition_tasks` tasks of other CWEs from `condition_source`, none of them an evaluated scenario. Controls
         share their vector's condition, so a control differs from its vector only in direction."""
-        from secsteer.steering.condition import fit_condition, task_prompts
-        from secsteer.vectors.hint_view import other_cwe_tasks
+        from secsteer.steering.condition import fit_condition
+        from secsteer.vectors.hint_view import other_cwe_tasks, task_prompts
 
         base = (VectorKey(key.method, key.n_pairs, key.draw_seed), layer)
         if base not in self._conditions:

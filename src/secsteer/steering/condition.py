@@ -17,11 +17,10 @@ from typing import Any
 import torch
 
 from secsteer.activations.read import read_activations
-from secsteer.data.pairs import ContrastPair
 from secsteer.data.splits import validation_rows
 from secsteer.steering.probe_gate import Probe, choose_threshold, mean_diff_probe
 
-__all__ = ["Condition", "fit_condition", "task_prompts"]
+__all__ = ["Condition", "fit_condition"]
 
 MIN_PROMPTS = 4      # per side: at least one validation prompt and three to fit on
 
@@ -33,23 +32,6 @@ class Condition:
     layer: int
     threshold: float
     fit: dict[str, Any]
-
-
-def task_prompts(tokenizer: Any, pairs: Sequence[ContrastPair], source: str = "") -> list[str]:
-    """The prompt each pair's task gives at generation, built as a sweep builds a scenario's prompt: the scenario
-    of the same task where `source` poses its tasks as scenarios too (a SecCodePLT scenario carries context and
-    argument docs that a pair's shared code lacks, and a condition fit on the terse form misses the full one),
-    else the pair's shared code and description (hint_view.task_of)."""
-    from secsteer.data.scenarios import is_scenario_source, load_scenarios
-    from secsteer.generation.prompts import scenario_prompt, uses_chat
-    from secsteer.vectors.hint_view import task_of
-
-    posed = {}
-    if source and is_scenario_source(source):
-        posed = {(s.source, str(s.meta["index"])): s for s in load_scenarios(source) if s.meta.get("index") is not None}
-    chat = uses_chat(tokenizer, "auto")
-    tasks = [posed.get((p.source, str(p.meta.get("task_id")))) or task_of(p) for p in pairs]
-    return [scenario_prompt(tokenizer, t, "auto", chat) for t in tasks]
 
 
 def fit_condition(model: Any, tokenizer: Any, steer: Sequence[str], keep: Sequence[str], layer: int,

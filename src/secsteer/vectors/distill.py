@@ -133,12 +133,10 @@ def retention_examples(model: Any, tokenizer: Any, trained: Sequence[ContrastPai
                        show_progress: bool = False) -> list[Example]:
     """Per retention task: the plain prompt and the unsteered model's own greedy completion, teacher and student
     alike (the reference pass then reads the unsteered model on it). Tasks of the trained CWEs are left out."""
-    from secsteer.generation.prompts import scenario_prompt, uses_chat
-    from secsteer.vectors.hint_view import task_of
+    from secsteer.vectors.hint_view import task_prompts
 
     chosen = retention_tasks(trained, config)
-    chat = uses_chat(tokenizer, "auto")
-    prompts = [scenario_prompt(tokenizer, task_of(p), "auto", chat) for p in chosen]
+    prompts = task_prompts(tokenizer, chosen)      # no source: the pairs' own tasks, as the vector was trained
     examples = []
     for pair, prompt, cont in zip(chosen, prompts, _greedy(model, tokenizer, prompts, config, show_progress)):
         if cont.numel():

@@ -15,7 +15,7 @@ from secsteer.vectors.views import VIEWS
 
 HINT_VIEWS = tuple(v for v in VIEWS if v.startswith("hint:"))
 
-__all__ = ["HINT_VIEWS", "hint_texts", "other_cwe_tasks", "task_of"]
+__all__ = ["HINT_VIEWS", "hint_texts", "other_cwe_tasks", "task_of", "task_prompts"]
 
 
 def task_of(pair: ContrastPair) -> Any:
@@ -34,17 +34,33 @@ def other_cwe_tasks(trained: Sequence[ContrastPair], source: str, n: int, seed: 
     """A seeded draw of n tasks from `source` whose CWE none of the trained pairs has (retention prompts, a
     condition's negatives); tasks that are `leave_out` scenarios (same task or a leaked prompt) are not drawn."""
     from secsteer.data.sources import load_pairs
-    from secsteer.data.splits import find_leaks, same_task_pairs, sample_pairs
+    from secsteer.data.splits import evaluated_task_pairs, sample_pairs
 
     cwes, ids = {p.cwe for p in trained}, {p.id for p in trained}
     others = [p for p in load_pairs(source) if p.cwe not in cwes and p.id not in ids
               and (task_of(p).prompt.strip() or p.description)]
     if leave_out:
-        held = same_task_pairs(others, leave_out) | set(find_leaks(others, [s.prompt for s in leave_out]))
+        held = evaluated_task_pairs(others, leave_out)
         others = [p for p in others if p.id not in held]
     if len(others) < n:
         raise ValueError(f"{source!r} has {len(others)} usable tasks outside {sorted(cwes)}; {n} were asked for")
     return sample_pairs(others, n, seed)
+
+
+def task_prompts(tokenizer: Any, pairs: Sequence[ContrastPair], source: str = "") -> list[str]:
+    """The prompt each pair's task gives at generation, built as a sweep builds a scenario's prompt: the scenario
+    of the same task where `source` poses its tasks as scenarios too (a SecCodePLT scenario carries context and
+    argument docs that a pair's shared code lacks, and a condition fit on the terse form misses the full one),
+    else the pair's shared code and description (hint_view.task_of)."""
+    from secsteer.data.scenarios import is_scenario_source, load_scenarios
+    from secsteer.generation.prompts import scenario_prompt, uses_chat
+
+    posed = {}
+    if source and is_scenario_source(source):
+        posed = {(s.source, str(s.meta["index"])): s for s in load_scenarios(source) if s.meta.get("index") is not None}
+    chat = uses_chat(tokenizer, "auto")
+    tasks = [posed.get((p.source, str(p.meta.get("task_id")))) or task_of(p) for p in pairs]
+    return [scenario_prompt(tokenizer, t, "auto", chat) for t in tasks]
 
 
 def hint_texts(tokenizer: Any, pairs: Sequence[ContrastPair], view: str) -> list[str]:
