@@ -157,7 +157,9 @@ class VectorFactory:
 
     def _distilled(self, pairs: list[ContrastPair], key: VectorKey, extra: dict[str, Any]) -> SteeringVector:
         """A hint-distilled vector over every layer of the spec's layer sets; the finished file is the cache."""
+        from secsteer.model.load import model_id
         from secsteer.vectors.distill import distill_config, distill_vector
+        from secsteer.vectors.shipped import find_shipped
 
         if not self.view.startswith("hint:") or not self.train_layers:
             raise ValueError("distilled vectors need a hint view (view = \"hint:policy\") and the layers to train")
@@ -170,12 +172,16 @@ class VectorFactory:
             vector = SteeringVector.load(path)
             self._check_retention(config.retain_pairs, vector.meta.extra.get("retain_pairs", []))
             return vector
+        retain_ids: list[str] = []
         if config.retain:           # before training: the draw depends on the settings alone
             from secsteer.vectors.distill import retention_tasks
 
-            self._check_retention(config.retain_pairs, [p.id for p in retention_tasks(pairs, config)])
-        vector = distill_vector(self.model, self.tokenizer, pairs, config, source=self.source, filters=extra,
-                                show_progress=True)
+            retain_ids = [p.id for p in retention_tasks(pairs, config)]
+            self._check_retention(config.retain_pairs, retain_ids)
+        shipped = find_shipped(model_id(self.model), str(next(self.model.parameters()).dtype).removeprefix("torch."),
+                               pairs_hash(pairs), config.to_json(), retain_ids)
+        vector = shipped or distill_vector(self.model, self.tokenizer, pairs, config, source=self.source,
+                                           filters=extra, show_progress=True)
         vector.save(path)
         return vector
 
