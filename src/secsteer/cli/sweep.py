@@ -14,6 +14,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a spec key with a TOML value, e.g. --set samples=3 --set 'scales=[0.5]'")
     parser.add_argument("--restart", action="store_true", help="discard results already in --out and start over")
+    parser.add_argument("--extend", action="store_true",
+                        help="--out holds a run whose spec lists fewer controls, layer sets, methods, pair "
+                             "counts or draw seeds: keep its finished units and run only the new cells")
     parser.add_argument("--allow-code-execution", action="store_true",
                         help="run scenario tests on model-written code (inside the sandbox)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     chosen = args.backend or args.remote           # otherwise the spec's `engine` key decides
     store = run_sweep(spec, args.out, restart=args.restart, backend=backend_from_args(args) if chosen else None,
-                      executor=executor, device=args.device)
+                      executor=executor, device=args.device, extend=args.extend)
     if executor.name == "generate-only":
         print(generated_message(store, args.out))
         return 0

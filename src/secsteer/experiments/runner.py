@@ -108,6 +108,7 @@ def run_sweep(
     backend: Any = None,
     executor: Any = None,
     device: str = "auto",
+    extend: bool = False,
 ) -> RunStore:
     """Run every unfinished unit of the spec into `out`. Pass model/tokenizer to skip loading spec.model.
 
@@ -116,7 +117,9 @@ def run_sweep(
     executor: where units run: a LocalExecutor (default: judging overlaps generation where the hardware leaves
     room), a RayExecutor, or "local", "sequential", "overlap", "ray", "generate-only"; its choice is noted in
     run.json. Whatever runs them, this process alone writes the store, in whole units.
-    device: where a local executor loads spec.model (auto: cuda when torch sees a GPU, else cpu)."""
+    device: where a local executor loads spec.model (auto: cuda when torch sees a GPU, else cpu).
+    extend: `out` may hold a run of a spec with fewer grid entries (SweepSpec.extension_problems): its units are
+    kept and only the new cells run."""
     from secsteer.experiments.executors import get_executor
     from secsteer.experiments.executors.work import Job, vector_inputs
 
@@ -134,8 +137,10 @@ def run_sweep(
     # before the folder is claimed: a bad spec stores nothing
     validate_plan(spec, scenarios, model, load_pairs=select_pairs, load_vector=load_checked_vector)
     store = RunStore(out)
-    resuming = store.open(spec.to_json(), spec.digest(), restart)
     units = plan_units(spec, scenarios)
+    if extend and not restart and store.run_path.exists():
+        check_growth(store, spec, units)
+    resuming = store.open(spec.to_json(), spec.digest(), restart, spec.extension_problems if extend else None)
     done = store.done_units()
     todo = [u for u in units if u.id not in done]
     if backend is not None and backend.name == "llamacpp" and not spec.vector and any(u.group.vector is not None for u in todo):
@@ -150,6 +155,20 @@ def run_sweep(
     finally:   # a stopped sweep (Ctrl-C, an error) still summarizes the cells whose units all finished
         finish_cells(spec, store, scenarios)
     return store
+
+
+def check_growth(store: RunStore, spec: SweepSpec, units: Sequence[Any]) -> None:
+    """Before an extended run claims the folder: the stored spec grows into this one, and every finished unit is
+    a unit of this plan (a unit no cell owns would be silently dropped)."""
+    from secsteer.experiments.store import SpecMismatchError
+
+    problems = spec.extension_problems(store.run_record().get("spec", {}))
+    if problems:
+        raise SpecMismatchError(f"{store.root}: cannot extend: its spec differs in {', '.join(problems)}; only the "
+                                "grid's lists (methods, n_pairs, draw_seeds, layer_sets, controls) may gain entries")
+    stray = store.done_units() - {u.id for u in units}
+    if stray:
+        raise SpecMismatchError(f"{store.root}: cannot extend: {len(stray)} finished units are not in this plan")
 
 
 def run_unit(spec: SweepSpec, unit: Unit, scenarios: Sequence[Scenario], model: Any, tokenizer: Any,

@@ -27,6 +27,8 @@ LATER_KEYS: dict[str, Any] = {"gate_reading": "mean", "train": {}, "engine": "ho
                               "view": "code", "decoding": "plain", "alpha": 1.0, "beta": 0.0,
                               "scenario_ids": [], "drop_leaking_pairs": False, "also_drop_pairs_of": [],
                               "prompt_hints": [], "condition_pairs": "", "condition_tasks": 64}
+# the lists a run may gain entries in and still keep its finished units (secsteer sweep --extend)
+GRID_KEYS = ("methods", "n_pairs", "draw_seeds", "layer_sets", "controls", "prompt_hints")   # not scales: a unit holds them all
 ENGINES = ("hooks", "nnsight", "llamacpp")                 # secsteer.backends
 
 
@@ -106,6 +108,20 @@ class SweepSpec:
         # Keys added after runs existed count only when set, so those runs' digests (and resume) still hold.
         spec = {k: v for k, v in self.to_json().items() if LATER_KEYS.get(k, object()) != v}
         return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+    def extension_problems(self, earlier: dict[str, Any]) -> list[str]:
+        """The keys that keep a run of the `earlier` spec (its JSON) from growing into this one; none: it can.
+        Only the grid's lists may change, and only by gaining entries, so every unit already done is a unit of
+        this plan with the same rows (a unit's rows depend on its cell and the shared settings, not on what other
+        cells exist)."""
+        mine = self.to_json()
+        problems = []
+        for key in sorted(set(earlier) | set(mine)):
+            was, now = earlier.get(key, LATER_KEYS.get(key)), mine.get(key, LATER_KEYS.get(key))
+            grows = key in GRID_KEYS and isinstance(was, list) and isinstance(now, list) and all(x in now for x in was)
+            if was != now and not grows:
+                problems.append(key)
+        return problems
 
 
 # ---- key rules: one line per key; check_values names the origin (file) and key of a bad value ----

@@ -18,7 +18,7 @@ import logging
 import os
 import platform
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +99,23 @@ class RunStore:
         self.run_path = self.root / "run.json"
         self.generated_path = self.root / "generated.jsonl"     # completions not judged yet (--generate-only)
 
-    def open(self, spec_json: dict[str, Any], digest: str, restart: bool = False) -> bool:
-        """Claim the directory for this spec. Returns True when resuming earlier work."""
+    def open(self, spec_json: dict[str, Any], digest: str, restart: bool = False,
+             extend: Callable[[dict[str, Any]], list[str]] | None = None) -> bool:
+        """Claim the directory for this spec. Returns True when resuming earlier work.
+
+        extend: given the stored spec, the keys that keep it from growing into this one; with none, a run of another
+        digest is taken over: its units stay, run.json records the new spec and the digests it grew from."""
         self.root.mkdir(parents=True, exist_ok=True)
         if self.run_path.exists() and not restart:
             existing = json.loads(self.run_path.read_text(encoding="utf-8"))
+            if existing.get("spec_digest") != digest and extend is not None:
+                problems = extend(existing.get("spec", {}))
+                if problems:
+                    raise SpecMismatchError(f"{self.root}: cannot extend: its spec differs in {', '.join(problems)}")
+                grown = {**existing, "spec": spec_json, "spec_digest": digest,
+                         "extended_from": [*existing.get("extended_from", []), existing.get("spec_digest")]}
+                self._write_record(grown)
+                return True
             if existing.get("spec_digest") != digest:
                 raise SpecMismatchError(
                     f"{self.root} holds results of another spec (digest {existing.get('spec_digest')}, "
@@ -112,12 +124,14 @@ class RunStore:
             return True
         for path in (self.samples_path, self.units_path, self.cells_path, self.generated_path):
             path.unlink(missing_ok=True)
-        record = {"schema_version": SCHEMA_VERSION, "spec_digest": digest, "spec": spec_json,
-                  "env": environment(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        self._write_record({"schema_version": SCHEMA_VERSION, "spec_digest": digest, "spec": spec_json,
+                            "env": environment(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        return False
+
+    def _write_record(self, record: dict[str, Any]) -> None:
         tmp = self.run_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(self.run_path)
-        return False
 
     def run_record(self) -> dict[str, Any]:
         if not self.run_path.exists():
@@ -131,9 +145,7 @@ class RunStore:
         """Add how this session runs the units (executor, overlap, why) to run.json's "executions"."""
         record = self.run_record()
         record["executions"] = [*record.get("executions", []), {**how, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}]
-        tmp = self.run_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.run_path)
+        self._write_record(record)
 
     def done_units(self) -> set[str]:
         return {r["unit"] for r in read_jsonl(self.units_path)}
