@@ -25,11 +25,11 @@ def _sample(cell: str, scenario: str, completion: str, secure: bool, row: int) -
             "valid": True, "secure": secure, "functional": None, "security_test": None, "row": row}
 
 
-def _write_run(root, seed: int, samples: list[dict], **spec_changes) -> None:
+def _write_run(root, seed: int, rows: list[dict], **spec_changes) -> None:
     store = RunStore(root)
     store.open({**SPEC, "seed": seed, **spec_changes}, digest=f"d{seed}{sorted(spec_changes.items())}")
     by_cell: dict[str, list[dict]] = {}
-    for s in samples:
+    for s in rows:
         by_cell.setdefault(s["cell"], []).append(s)
     for cell, rows in by_cell.items():
         store.write_unit(f"u-{cell}", rows)
@@ -101,3 +101,16 @@ def test_a_cell_unfinished_in_one_run_is_left_out(tmp_path):
 def test_cli_pools_runs_into_out(two_seeds, tmp_path, capsys):
     assert main(["report", *map(str, two_seeds), "--out", str(tmp_path / "both")]) == 0
     assert (tmp_path / "both" / "report.md").exists() and "markdown" in capsys.readouterr().out
+
+
+def test_runs_with_other_sample_counts_and_controls_pool_their_common_cells(tmp_path, monkeypatch):
+    """Seeds 2-3 with 1 sample and a control, seed 4 with 2 samples and none: 3 samples per scenario of the cells
+    both finished; the control, finished in one run only, is left out rather than pooled from part of the seeds."""
+    one = [s for s in SEED1 if s["row"] in (0, 2)]
+    monkeypatch.setitem(DESCRIBE, "r", {**DESCRIBE["v"], "cell": "r", "condition": "random"})
+    control = [{**s, "cell": "r"} for s in one if s["cell"] == "v"]
+    _write_run(tmp_path / "s2", 2, one + control, samples=1, controls=["random"])
+    _write_run(tmp_path / "s4", 4, SEED0, samples=2, controls=[])
+    data = load_runs([tmp_path / "s2", tmp_path / "s4"])
+    assert sorted(c["cell"] for c in data.cells) == ["b", "v"] and data.spec["samples"] == 3
+    assert {c["cell"]: c["n_samples"] for c in data.cells} == {"b": 6, "v": 6}

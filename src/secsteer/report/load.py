@@ -11,7 +11,9 @@ from typing import Any
 from secsteer.experiments.store import RunStore
 from secsteer.experiments.summarize import summarize_cell
 
-POOLABLE = ("seed",)     # spec keys that may differ between runs pooled into one report
+# spec keys that may differ between runs pooled into one report: the draws (seed, how many), and which controls
+# ran (only cells finished in every run are pooled)
+POOLABLE = ("seed", "samples", "controls")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def load_run(root: str | Path) -> RunData:
 
 
 def load_runs(roots: Sequence[str | Path]) -> RunData:
-    """Several runs of one spec under different sampling seeds, pooled cell by cell.
+    """Several runs of one spec under different sampling seeds (and sample counts), pooled cell by cell.
 
     Cells are matched by id (seed-independent); a pooled cell is summarized from all its samples, so its
     counts are the sums per scenario (identical completions across seeds still count once) and the paired
@@ -75,7 +77,7 @@ def load_runs(roots: Sequence[str | Path]) -> RunData:
     for s in samples:
         by_cell[s["cell"]].append(s)
     cells = [{**c, **summarize_cell(by_cell[c["cell"]])} for c in first.cells if c["cell"] in common]
-    spec = {**first.spec, "seed": seeds, "samples": first.spec["samples"] * len(runs)}
+    spec = {**first.spec, "seed": seeds, "samples": sum(r.spec["samples"] for r in runs)}
     return RunData(first.root, spec, first.env, cells, find_baseline(cells), samples, tuple(Path(r) for r in roots))
 
 
