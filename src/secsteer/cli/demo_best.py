@@ -48,7 +48,8 @@ def first_difference(store: Any, scenarios: list[Any]) -> tuple[Any, dict, dict]
 def verdict_word(sample: dict) -> str:
     if not sample.get("valid"):
         return "invalid"
-    return {True: "secure", False: "insecure"}.get(sample.get("secure"), "not judged")
+    secure = sample.get("secure")
+    return "not judged" if secure is None else "secure" if secure else "insecure"
 
 
 def show(example: tuple[Any, dict, dict] | None, lines: int = 14) -> str:
