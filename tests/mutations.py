@@ -78,7 +78,7 @@ MUTANTS = [
            "None",
            (T_VALID,)),
     Mutant("runner: sweeps skip check_held_out", "experiments/runner.py",
-           "check_held_out(pairs, prompts)     # never evaluate on what built the vector",
+           "check_held_out(pairs, [s.prompt for s in scenarios])     # never evaluate on what built the vector",
            "pass",
            (f"{T_VALID}::test_pairs_that_contain_a_scenario_are_refused_by_the_sweep",)),
     # vectors and models

@@ -36,21 +36,19 @@ def select_scenarios(spec: SweepSpec) -> list[Scenario]:
 
 def select_pairs(spec: SweepSpec, scenarios: Sequence[Scenario]) -> list[Any]:
     from secsteer.data.sources import load_many
-    from secsteer.data.splits import LeakageError, check_held_out, find_leaks, same_task_pairs
+    from secsteer.data.splits import LeakageError, check_held_out, evaluated_task_pairs, same_task_pairs
 
     pairs = load_many(list(spec.pairs), cwes=spec.pair_cwes or None, languages=spec.pair_languages or None,
                       split=spec.pair_split)
-    prompts = [s.prompt for s in scenarios]
-    others = other_scenarios(spec)
-    same = same_task_pairs(pairs, [*scenarios, *others])
+    held = [*scenarios, *other_scenarios(spec)]
     if spec.drop_leaking_pairs:             # e.g. SecCodePLT pairs from the tasks that are not evaluated
-        leaks = set(find_leaks(pairs, prompts + [s.prompt for s in others])) | same
+        leaks = evaluated_task_pairs(pairs, held)
         pairs = [p for p in pairs if p.id not in leaks]
         log.info("dropped %d build pairs that overlap the scenarios; %d left", len(leaks), len(pairs))
-    elif same:
+    elif same := same_task_pairs(pairs, held):     # a leaked prompt alone is check_held_out's error, below
         raise LeakageError(f"{len(same)} build pair(s) come from the evaluated tasks themselves: "
                            f"{', '.join(sorted(same)[:10])}; set drop_leaking_pairs = true", sorted(same))
-    check_held_out(pairs, prompts)     # never evaluate on what built the vector
+    check_held_out(pairs, [s.prompt for s in scenarios])     # never evaluate on what built the vector
     return pairs
 
 
