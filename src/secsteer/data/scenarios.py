@@ -7,7 +7,7 @@ Loaders: `load_scenarios("builtin")`, `"dir:PATH"` (scenario folders in the buil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from secsteer.data import scenario_sets
@@ -52,36 +52,20 @@ def load_scenarios(
 ) -> list[Scenario]:
     """Scenarios from one source spec (module docstring), filtered by CWE and language."""
     kind, _, rest = spec.partition(":")
-    if kind == "set" and rest:
-        found = _load_set(rest)
-    elif kind == "builtin" and not rest:
-        found = builtin.load_builtin()
-    elif kind == "dir" and rest:
-        found = builtin.load_dir(Path(rest))
-    elif kind == "humaneval":
-        found = humaneval.load_humaneval(Path(rest) if rest else None)
-    elif kind in ("safecoder", "sven") and rest:
-        found = safecoder.load_safecoder(Path(rest), source="sven" if kind == "sven" else None)
-    elif kind == "seccodeplt" and rest:
-        found = seccodeplt.load_seccodeplt(Path(rest))
-    elif kind == "cyberseceval" and rest:
-        path, _, variant = rest.partition("#")
-        found = cyberseceval.load_cyberseceval(Path(path), variant or "autocomplete")
-    else:
+    after_colon, loader = LOADERS.get(kind, ("", None))
+    if loader is None or (after_colon == "needed" and not rest) or (after_colon == "none" and rest):
         raise ValueError(
             f"unknown scenario source {spec!r}: use 'builtin', 'dir:PATH', 'set:NAME[#tune|#report][:PATH]', "
             "'humaneval', 'safecoder:PATH', 'sven:PATH', 'seccodeplt:PATH' or "
             "'cyberseceval:PATH[#autocomplete|#instruct]'"
         )
+    found = loader(rest)
     return filter_scenarios(found, cwes, languages)
-
-
-SOURCE_KINDS = ("set", "builtin", "dir", "humaneval", "safecoder", "sven", "seccodeplt", "cyberseceval")
 
 
 def is_scenario_source(spec: str) -> bool:
     """Whether load_scenarios knows the spec's kind (a pair source may be one: seccodeplt:PATH; jsonl:PATH is not)."""
-    return spec.partition(":")[0] in SOURCE_KINDS
+    return spec.partition(":")[0] in LOADERS
 
 
 def whole_source(spec: str) -> str:
@@ -102,3 +86,21 @@ def _load_set(rest: str) -> list[Scenario]:
     if chosen.source != "builtin" and not path:
         raise ValueError(f"set {name} is drawn from {chosen.source}: give its data, set:{name_half}:PATH")
     return scenario_sets.select_set(load_scenarios(source), chosen, half or None)
+
+
+def _load_cyberseceval(rest: str) -> list[Scenario]:
+    path, _, variant = rest.partition("#")
+    return cyberseceval.load_cyberseceval(Path(path), variant or "autocomplete")
+
+
+# kind: (what follows the colon: needed, none or optional; the loader of that text)
+LOADERS: dict[str, tuple[str, Callable[[str], list[Scenario]]]] = {
+    "set": ("needed", _load_set),
+    "builtin": ("none", lambda _: builtin.load_builtin()),
+    "dir": ("needed", lambda rest: builtin.load_dir(Path(rest))),
+    "humaneval": ("optional", lambda rest: humaneval.load_humaneval(Path(rest) if rest else None)),
+    "safecoder": ("needed", lambda rest: safecoder.load_safecoder(Path(rest))),
+    "sven": ("needed", lambda rest: safecoder.load_safecoder(Path(rest), source="sven")),
+    "seccodeplt": ("needed", lambda rest: seccodeplt.load_seccodeplt(Path(rest))),
+    "cyberseceval": ("needed", _load_cyberseceval),
+}
