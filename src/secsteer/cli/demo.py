@@ -29,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="samples per scenario and condition in the security table (default: %(default)s)")
     parser.add_argument("--limit", type=int, default=1, help="scenarios per CWE in the security table")
     parser.add_argument("--out", help="where the vector and results go (default: runs/demo, --best: runs/demo-best)")
-    best = parser.add_argument_group("the method that met the target (--best)")
+    best = parser.add_argument_group("the one method that raised security (--best)")
     best.add_argument("--best", action="store_true",
                       help="on the 1.5B bundled model: the shipped hint-distilled CWE-79 vector, conditioned, on "
                            "SecCodePLT's 13 held-out XSS tasks with executed tests, beside random and negated controls")
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     table, verdict, _ = security_table(spec, model, tokenizer, out / "eval")
     print(table)
     print(f"\n{verdict}")
-    print("\nOn this 0.5B model no method tried raised security (docs/results.md). The one that met the target runs "
+    print("\nOn this 0.5B model no method tried raised security (docs/results.md). The one that raised security on the 1.5B model runs "
           "with `secsteer demo --best` (the 1.5B bundled model, extra bundled-1.5b, and SecCodePLT's tasks).")
     say(f"done; results in {out}/eval (secsteer report {out}/eval renders plots)", t0)
     return 0

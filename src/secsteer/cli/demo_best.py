@@ -1,6 +1,6 @@
-"""secsteer demo --best: the method that met issue 17's target, on held-out tasks, beside its controls.
+"""secsteer demo --best: the one method that raised security in issue 17, on held-out tasks, beside its controls.
 
-The conditioned-xss preset (docs/results.md section 20) on the 1.5B bundled model: the shipped hint-distilled
+The conditioned-xss preset (docs/results.md sections 20-21) on the 1.5B bundled model: the shipped hint-distilled
 CWE-79 vector (vectors/shipped.py; it is trained instead, about 11 minutes, where the shipped one does not match),
 added at layer 14 only to prompts a layer-14 probe places among its own tasks, on the 13 SecCodePLT XSS tasks of
 the report split, judged by executed security tests, beside a random vector of its norm and the negated vector
@@ -81,7 +81,7 @@ def run_best(args: argparse.Namespace) -> int:
     spec = best_spec(data, args.samples, args.seed)
     out = Path(args.out or "runs/demo-best")
     scenarios = select_scenarios(spec)
-    say(f"the method that met the target (docs/results.md section 20): a vector distilled from SecCodePLT's CWE-79 "
+    say(f"the one method that raised security (docs/results.md section 21: +23 [+12, +33] at 20 samples per task): a vector distilled from SecCodePLT's CWE-79 "
         f"policy hint, added at layer 14 only where a layer-14 probe says the prompt is an XSS task; "
         f"{len(scenarios)} held-out tasks × {spec.samples} samples (seed {spec.seed}), security tests executed, "
         "beside a random vector of its norm and the negated vector under the same condition", t0)
