@@ -92,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
     table, verdict, _ = security_table(spec, model, tokenizer, out / "eval")
     print(table)
     print(f"\n{verdict}")
-    print("\nOn this 0.5B model no method tried raised security (docs/results.md). The one that raised security on the 1.5B model runs "
-          "with `secsteer demo --best` (the 1.5B bundled model, extra bundled-1.5b, and SecCodePLT's tasks).")
+    print("\nOn this 0.5B model no method tried raised security (docs/results.md). The one that raised it on the "
+          "1.5B model runs with `secsteer demo --best` (extra bundled-1.5b, and SecCodePLT's tasks).")
     say(f"done; results in {out}/eval (secsteer report {out}/eval renders plots)", t0)
     return 0
 

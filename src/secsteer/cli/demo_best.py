@@ -81,8 +81,8 @@ def run_best(args: argparse.Namespace) -> int:
     spec = best_spec(data, args.samples, args.seed)
     out = Path(args.out or "runs/demo-best")
     scenarios = select_scenarios(spec)
-    say(f"the one method that raised security (docs/results.md section 21: +23 [+12, +33] at 20 samples per task): a vector distilled from SecCodePLT's CWE-79 "
-        f"policy hint, added at layer 14 only where a layer-14 probe says the prompt is an XSS task; "
+    say("the one method that raised security (docs/results.md sections 20-21): a vector distilled from SecCodePLT's "
+        f"CWE-79 policy hint, added at layer 14 only where a layer-14 probe says the prompt is an XSS task; "
         f"{len(scenarios)} held-out tasks × {spec.samples} samples (seed {spec.seed}), security tests executed, "
         "beside a random vector of its norm and the negated vector under the same condition", t0)
     say(f"loading {spec.model} (the first run converts the bundled GGUF once, a few minutes)", t0)
